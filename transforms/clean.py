@@ -1,0 +1,184 @@
+"""Cleaning: repaired Unicode, tidy whitespace, boilerplate out (and kept), title and lede found.
+
+The cleaned ``text`` is the article body: every character offset stored in the warehouse
+(mentions, quotes, dates) points into it, so it is built once here and never changed later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ftfy
+
+from transforms.dedup import content_hash
+from transforms.formats import TEXT
+from transforms.records import CleanArticle, RawArticle
+from transforms.text_stats import reading_time_minutes, sentence_count, word_count
+
+LanguageDetector = Callable[[str], tuple[str | None, float | None]]
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_TERMINAL = re.compile(r"[.!?:;\"”’)\]]$")
+_CREDIT = re.compile(
+    r"""^(?:
+        (?:image|photo|picture|photograph|video|illustration)s?\s+(?:is|are|was|were)\s+
+            (?:in\s+the\s+public\s+domain|courtesy|by|from|licensed|used|provided|supplied)\b
+      | (?:image|photo|picture|photograph|illustration)s?(?:\s+credits?)?\s*[:|—–]\s*\S
+      | (?:credits?|photo\s+credit|image\s+source)\s*:\s*\S
+      | ©\s*\S | copyright\s+(?:©\s*)?(?:\d{4}|the\b)
+      | \(?(?:reuters|ap|afp|getty\s+images|epa|pa\s+media|shutterstock|ap\s+photo)\)?\.?$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_IMAGE_CREDIT = re.compile(r"\b(image|photo|picture|photograph|illustration|getty|shutterstock)", re.I)
+_CAPTION_PREFIX = re.compile(r"^(?:caption|pictured|above|top|main image)\s*[:—–-]\s*", re.I)
+_CAPTION_CUE = re.compile(
+    r"\b(pictured|photographed|file photo|is seen|are seen|poses|posing|showcasing)\b", re.I
+)
+_BOILERPLATE = re.compile(
+    r"^(?:share\s+(?:this|on|via)|subscribe|sign\s+up|follow\s+us|click\s+here|read\s+more|"
+    r"advertisement|related\s*:|more\s*:|see\s+also\s*:|newsletter)\b",
+    re.IGNORECASE,
+)
+_ONE_SENTENCE = re.compile(r"^[^.!?]+[.!?][\"”’)]*$")
+MAX_TITLE_WORDS = 20
+MAX_TITLE_CHARS = 200
+MAX_CAPTION_WORDS = 40
+MAX_BOILERPLATE_WORDS = 30
+
+
+def normalise_text(text: str) -> str:
+    """ftfy (mojibake and NFC), one space between words, newlines normalised, edges trimmed."""
+    text = ftfy.fix_text(text, normalization="NFC")
+    text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines).strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Lines are paragraphs, except a hard-wrapped line, which joins the lower-case line after it."""
+    paragraphs: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current = ""
+            continue
+        if current and not _TERMINAL.search(current) and line[:1].islower():
+            current = f"{current} {line}"
+        else:
+            if current:
+                paragraphs.append(current)
+            current = line
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def is_credit(line: str) -> bool:
+    return _words(line) <= MAX_BOILERPLATE_WORDS and bool(_CREDIT.match(line))
+
+
+def is_boilerplate(line: str) -> bool:
+    return _words(line) <= MAX_BOILERPLATE_WORDS and bool(_BOILERPLATE.match(line))
+
+
+def looks_like_title(line: str) -> bool:
+    """A headline is one short line that does not end like a sentence or a clause."""
+    if "\n" in line or len(line) > MAX_TITLE_CHARS or _words(line) > MAX_TITLE_WORDS:
+        return False
+    return not line.endswith((".", ",", ";", ":")) or line.endswith("...")
+
+
+def _is_caption(para: str, *, has_image_credit: bool) -> bool:
+    if _CAPTION_PREFIX.match(para):
+        return True
+    if _words(para) > MAX_CAPTION_WORDS or not _ONE_SENTENCE.match(para):
+        return False
+    return has_image_credit or bool(_CAPTION_CUE.search(para))
+
+
+@dataclass(slots=True)
+class Body:
+    """The parts a raw text splits into."""
+
+    title: str | None
+    title_source: str
+    paragraphs: list[str]
+    captions: list[str]
+    credits: list[str]
+    boilerplate: list[str]
+
+
+def split_body(raw_text: str, *, given_title: str | None, input_format: str) -> Body:
+    """Separate title, captions, credits and boilerplate lines from the body paragraphs."""
+    text = normalise_text(raw_text)
+    paragraphs = split_paragraphs(text)
+    if input_format == TEXT:
+        paragraphs = [_MD_HEADING.sub("", p) for p in paragraphs]
+    credits = [p for p in paragraphs if is_credit(p)]
+    boilerplate = [p for p in paragraphs if not is_credit(p) and is_boilerplate(p)]
+    removed = set(credits) | set(boilerplate)
+    paragraphs = [p for p in paragraphs if p not in removed]
+
+    title = normalise_text(given_title) if given_title else None
+    title_source = "input" if title else "none"
+    if title and paragraphs and paragraphs[0].casefold() == title.casefold():
+        paragraphs = paragraphs[1:]  # HTML extractors often repeat the headline as the first line
+    elif not title and len(paragraphs) > 1 and looks_like_title(paragraphs[0]):
+        title, title_source, paragraphs = paragraphs[0], "first_line", paragraphs[1:]
+
+    has_image_credit = any(_IMAGE_CREDIT.search(c) for c in credits)
+    captions: list[str] = []
+    if len(paragraphs) > 1 and _is_caption(paragraphs[0], has_image_credit=has_image_credit):
+        captions.append(_CAPTION_PREFIX.sub("", paragraphs[0]))
+        paragraphs = paragraphs[1:]
+    return Body(title, title_source, paragraphs, captions, credits, boilerplate)
+
+
+def clean_article(raw: RawArticle, article_id: str, detect_language: LanguageDetector) -> CleanArticle | None:
+    """Return the cleaned article, or None when nothing of the body is left after cleaning."""
+    body = split_body(raw.text, given_title=raw.title, input_format=raw.input_format)
+    if not body.paragraphs:
+        return None
+    text = "\n\n".join(body.paragraphs)
+    language, score = (raw.language, None) if raw.language else detect_language(text)
+    words = word_count(text)
+    return CleanArticle(
+        article_id=article_id,
+        source_path=raw.source_path,
+        record_index=raw.record_index,
+        input_format=raw.input_format,
+        encoding=raw.encoding,
+        external_id=raw.external_id,
+        url=raw.url,
+        title=body.title,
+        title_source=body.title_source,
+        lede=body.paragraphs[0],
+        text=text,
+        authors=raw.authors,
+        published_at=raw.published_at,
+        published_at_source=raw.published_at_source,
+        published_at_raw=raw.published_at_raw,
+        language=language,
+        language_score=score,
+        word_count=words,
+        sentence_count=sentence_count(text),
+        char_count=len(text),
+        reading_time_min=reading_time_minutes(words),
+        captions=body.captions,
+        credits=body.credits,
+        boilerplate=body.boilerplate,
+        content_hash=content_hash(body.title, text),
+        description=raw.description,
+        site_name=raw.site_name,
+    )

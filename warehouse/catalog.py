@@ -1,0 +1,97 @@
+"""DuckDB over the Parquet tables: the views analysts query, and the news.duckdb file holding them.
+
+news.duckdb holds only views (no data), so it is rebuilt from scratch after every commit into a
+temporary file and renamed into place: an analyst with the old file open keeps a consistent
+view and is never blocked by the writer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from warehouse.schemas import TABLES, TableSpec
+
+DB_NAME = "news.duckdb"
+DUCKDB_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def _quote(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
+def table_glob(root: Path, table: str) -> str:
+    return str((root / "parquet" / table).resolve() / "*.parquet")
+
+
+def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
+    """The SELECT behind a table's view, over the given Parquet files or globs.
+
+    Append tables keep the newest row per ``latest_by`` key (run ids sort by time), so a file
+    that changed replaces its old articles. Mentions and duplicates follow their article's
+    newest version.
+    """
+    listing = "[" + ", ".join(_quote(f) for f in files) + "]"
+    base = f"read_parquet({listing}, union_by_name = true)"
+    if spec.latest_by:
+        keys = ", ".join(spec.latest_by)
+        return (
+            f"select * from {base} qualify row_number() over (partition by {keys} order by run_id desc) = 1"
+        )
+    return f"select * from {base}"
+
+
+def create_views(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Sequence[str]], *, temp: bool = False
+) -> None:
+    """Create one view per table; ``files`` maps table name to its Parquet files or globs.
+
+    TABLES lists articles before the views that semi-join it.
+    """
+    kind = "temp view" if temp else "view"
+    for name, spec in TABLES.items():
+        sql = source_sql(spec, files[name])
+        if name in ("mentions", "duplicates"):
+            sql = (
+                f"select t.* from ({sql}) t semi join articles a "
+                "on t.article_id = a.article_id and t.run_id = a.run_id"
+            )
+        con.execute(f"create or replace {kind} {name} as {sql}")
+
+
+def connect_memory(root: Path, extra: dict[str, Sequence[str]] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with views over the committed tables plus any ``extra`` (staged) files."""
+    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    files = {name: [table_glob(root, name), *(extra or {}).get(name, [])] for name in TABLES}
+    create_views(con, files, temp=True)
+    return con
+
+
+def build_catalog(root: Path) -> Path:
+    """Write news.duckdb (views over the Parquet globs) atomically and return its path."""
+    target = root / DB_NAME
+    tmp = root / f".{DB_NAME}.tmp-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
+    try:
+        files = {name: [table_glob(root, name)] for name in TABLES}
+        create_views(con, files)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return target
+
+
+def open_readonly(root: Path) -> duckdb.DuckDBPyConnection:
+    """Open news.duckdb for queries; a clear error when no run has built it yet."""
+    path = root / DB_NAME
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no warehouse database at {path}; run `wirehouse ingest --warehouse {root}` first"
+        )
+    return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)

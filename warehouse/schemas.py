@@ -1,0 +1,275 @@
+"""Every table's schema, defined once. Flows, writer, views and the data dictionary read it here.
+
+Column names are a public contract (see DESIGN.md): add columns freely, rename only with a
+migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+STR_LIST = pa.list_(pa.string())
+
+
+def col(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": doc})
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table: its schema, its key, and how runs add to it.
+
+    ``mode`` is ``append`` (each run adds part files; the view keeps the newest row per
+    ``latest_by`` key, so a changed file's articles replace the old ones) or ``snapshot`` (each
+    run rewrites the whole table, e.g. corpus-wide entity counts).
+    """
+
+    name: str
+    doc: str
+    key: tuple[str, ...]
+    fields: tuple[pa.Field, ...]
+    mode: str = "append"
+    latest_by: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema(list(self.fields), metadata={"description": self.doc})
+
+
+RUN_ID = col("run_id", pa.string(), "Run that wrote the row (see runs).", nullable=False)
+
+SOURCES = TableSpec(
+    "sources",
+    "One row per raw file version seen; the view keeps the newest version of each path.",
+    key=("path", "sha256"),
+    latest_by=("path",),
+    fields=(
+        col("path", pa.string(), "Absolute path of the raw file.", nullable=False),
+        col("source_root", pa.string(), "The SOURCE folder the file was found under."),
+        col("relative_path", pa.string(), "Path relative to source_root."),
+        col("size", pa.int64(), "Size in bytes when read."),
+        col("mtime_ns", pa.int64(), "Modification time (ns since epoch) when read."),
+        col("sha256", pa.string(), "SHA-256 of the raw bytes; null when the file could not be read."),
+        col(
+            "format",
+            pa.string(),
+            "Loader chosen from the name: text, html, json, jsonl; null if unsupported.",
+        ),
+        col("gzipped", pa.bool_(), "Whether the file was gzip-compressed."),
+        col("encoding", pa.string(), "Detected text encoding."),
+        col(
+            "status",
+            pa.string(),
+            "loaded | partial (some records rejected) | rejected | unreadable (retried next run) "
+            "| ignored (not an article file, see note).",
+            nullable=False,
+        ),
+        col("note", pa.string(), "Why an ignored file was ignored."),
+        col("articles", pa.int32(), "Articles loaded from this file."),
+        col("rejects", pa.int32(), "Rejects (file or records) from this file."),
+        RUN_ID,
+        col("seen_at", TS, "When this run read the file."),
+    ),
+)
+
+REJECTS = TableSpec(
+    "rejects",
+    "A file or record that could not be processed, with the stage and a reason code.",
+    key=("reject_id",),
+    latest_by=("reject_id",),
+    fields=(
+        col("reject_id", pa.string(), "Hash of path, content hash, record and reason.", nullable=False),
+        col("path", pa.string(), "Raw file the input came from.", nullable=False),
+        col("record_index", pa.int64(), "Line (JSONL, 0-based) or list index (JSON); null for a whole file."),
+        col("stage", pa.string(), "Stage that rejected it: discover, load, clean.", nullable=False),
+        col(
+            "reason",
+            pa.string(),
+            "Stable reason code, e.g. empty_file, binary_content, invalid_json.",
+            nullable=False,
+        ),
+        col("detail", pa.string(), "Human explanation for this input."),
+        col("sha256", pa.string(), "SHA-256 of the raw file, when it could be read."),
+        RUN_ID,
+    ),
+)
+
+ARTICLES = TableSpec(
+    "articles",
+    "One row per loaded article, duplicates included (see canonical_id).",
+    key=("article_id",),
+    latest_by=("article_id",),
+    fields=(
+        col("article_id", pa.string(), "Hash of source path and record index.", nullable=False),
+        col("source_path", pa.string(), "Raw file the article came from.", nullable=False),
+        col("record_index", pa.int32(), "Position of the record inside its file (0 for one-article files)."),
+        col("external_id", pa.string(), "The input record's own id or URL, when it has one."),
+        col("url", pa.string(), "Article URL, when the input gives one."),
+        col("input_format", pa.string(), "text, html, json or jsonl."),
+        col("encoding", pa.string(), "Detected encoding of the raw file."),
+        col("title", pa.string(), "Headline; null when the input has none (never invented)."),
+        col("title_source", pa.string(), "input (a field or HTML meta), first_line, or none."),
+        col("lede", pa.string(), "First body paragraph."),
+        col(
+            "text", pa.string(), "Cleaned body; every offset in other tables points into it.", nullable=False
+        ),
+        col("authors", STR_LIST, "Author names as the input gives them."),
+        col("published_at", TS, "Publication time (UTC)."),
+        col("published_at_source", pa.string(), "How published_at was found: input_field, html_meta, none."),
+        col("published_at_raw", pa.string(), "The date string as the input gave it."),
+        col("language", pa.string(), "ISO 639-1 language code."),
+        col(
+            "language_score",
+            pa.float32(),
+            "Detector confidence, when detected (null when given by the input).",
+        ),
+        col("word_count", pa.int32(), "Words in text."),
+        col("sentence_count", pa.int32(), "Sentences in text."),
+        col("char_count", pa.int32(), "Characters in text."),
+        col("reading_time_min", pa.float32(), "Minutes to read at 230 words a minute."),
+        col("captions", STR_LIST, "Image captions moved out of the body."),
+        col("credits", STR_LIST, "Image and agency credit lines moved out of the body."),
+        col("boilerplate", STR_LIST, "Share/subscribe and similar lines removed from the body."),
+        col("description", pa.string(), "Summary from the input (meta description), when given."),
+        col("site_name", pa.string(), "Publisher or site, when the input names it."),
+        col("content_hash", pa.string(), "Hash of normalised title and text: the exact-duplicate key."),
+        col(
+            "canonical_id",
+            pa.string(),
+            "article_id of the canonical copy; equals article_id when canonical.",
+            nullable=False,
+        ),
+        col("dedup_kind", pa.string(), "canonical, or the kind of duplicate (exact).", nullable=False),
+        col("story_id", pa.string(), "Story cluster (not yet computed: null)."),
+        col("entity_count", pa.int32(), "Distinct entities found (canonical articles only)."),
+        col("mention_count", pa.int32(), "Entity mentions found (canonical articles only)."),
+        RUN_ID,
+        col("processed_at", TS, "When the run processed the article."),
+    ),
+)
+
+DUPLICATES = TableSpec(
+    "duplicates",
+    "Every dedup decision: article_id is a duplicate of canonical_id.",
+    key=("article_id",),
+    latest_by=("article_id",),
+    fields=(
+        col("article_id", pa.string(), "The duplicate article.", nullable=False),
+        col("canonical_id", pa.string(), "The canonical article it duplicates.", nullable=False),
+        col("kind", pa.string(), "exact (same normalised title and text).", nullable=False),
+        col("similarity", pa.float32(), "1.0 for exact duplicates."),
+        RUN_ID,
+    ),
+)
+
+MENTIONS = TableSpec(
+    "mentions",
+    "One row per named-entity mention in a canonical article.",
+    key=("article_id", "start_char", "end_char"),
+    latest_by=(),
+    fields=(
+        col("mention_id", pa.string(), "Hash of article, offsets and label.", nullable=False),
+        col("article_id", pa.string(), "Article the mention is in.", nullable=False),
+        col("entity_id", pa.string(), "The entity mentioned (see entities).", nullable=False),
+        col("text", pa.string(), "Surface text, exactly articles.text[start_char:end_char].", nullable=False),
+        col("name", pa.string(), "Normalised name the mention resolved to."),
+        col("label", pa.string(), "spaCy label: PERSON, ORG, GPE, LOC, NORP, ...", nullable=False),
+        col("start_char", pa.int32(), "Start offset into articles.text.", nullable=False),
+        col("end_char", pa.int32(), "End offset (exclusive) into articles.text.", nullable=False),
+        col("sentence_index", pa.int32(), "0-based sentence of the article the mention is in."),
+        RUN_ID,
+    ),
+)
+
+ENTITIES = TableSpec(
+    "entities",
+    "One row per entity across the corpus; rebuilt from mentions at every run.",
+    key=("entity_id",),
+    mode="snapshot",
+    fields=(
+        col(
+            "entity_id",
+            pa.string(),
+            "Hash of label and case-folded name: stable across runs.",
+            nullable=False,
+        ),
+        col("name", pa.string(), "Canonical name (the most frequent spelling).", nullable=False),
+        col("label", pa.string(), "spaCy label.", nullable=False),
+        col("aliases", STR_LIST, "Every surface text seen for the entity."),
+        col("article_count", pa.int64(), "Canonical articles mentioning it."),
+        col("mention_count", pa.int64(), "Mentions in total."),
+        col("first_seen", TS, "Earliest published_at (else processed_at) of an article mentioning it."),
+        col("last_seen", TS, "Latest published_at (else processed_at) of an article mentioning it."),
+        RUN_ID,
+    ),
+)
+
+RUNS = TableSpec(
+    "runs",
+    "One row per flow run: parameters, versions, counts per stage, timings, status.",
+    key=("run_id",),
+    latest_by=("run_id",),
+    fields=(
+        col("run_id", pa.string(), "Time-ordered run id.", nullable=False),
+        col("flow_run_id", pa.string(), "Prefect flow run id."),
+        col("status", pa.string(), "completed or failed.", nullable=False),
+        col("error", pa.string(), "Error message of a failed run."),
+        col("started_at", TS, "Run start (UTC)."),
+        col("finished_at", TS, "Run end (UTC)."),
+        col("parameters", pa.string(), "Flow parameters as JSON."),
+        col("versions", pa.string(), "Versions of wirehouse and key libraries as JSON."),
+        col("files_seen", pa.int64(), "Files listed under the sources."),
+        col("files_new", pa.int64(), "Files not in the manifest before."),
+        col("files_changed", pa.int64(), "Files whose content changed since last seen."),
+        col("files_unchanged", pa.int64(), "Files skipped as unchanged."),
+        col("files_loaded", pa.int64(), "Files that yielded at least one article."),
+        col("files_rejected", pa.int64(), "Files that yielded no article."),
+        col("files_ignored", pa.int64(), "Files recorded but not loaded (README, checksums, other formats)."),
+        col("records_rejected", pa.int64(), "Reject rows written (files and records)."),
+        col("articles", pa.int64(), "Articles loaded."),
+        col("canonical", pa.int64(), "Articles that were canonical."),
+        col("duplicates", pa.int64(), "Articles marked duplicates."),
+        col("mentions", pa.int64(), "Entity mentions extracted."),
+        col("entities", pa.int64(), "Distinct entities in the warehouse after the run."),
+        col("seconds_discover", pa.float64(), "Seconds listing and fingerprinting."),
+        col("seconds_load", pa.float64(), "Seconds reading and parsing files."),
+        col("seconds_clean", pa.float64(), "Seconds cleaning."),
+        col("seconds_dedup", pa.float64(), "Seconds deduplicating."),
+        col("seconds_extract", pa.float64(), "Seconds in NER and metadata extraction."),
+        col("seconds_write", pa.float64(), "Seconds writing and committing."),
+        col("seconds_total", pa.float64(), "Wall seconds for the run."),
+    ),
+)
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t for t in (SOURCES, REJECTS, ARTICLES, DUPLICATES, MENTIONS, ENTITIES, RUNS)
+}
+
+
+def to_table(spec: TableSpec, rows: list[dict]) -> pa.Table:
+    """Rows to an Arrow table with exactly the spec's schema (missing keys become null)."""
+    names = spec.schema.names
+    columns = {name: [row.get(name) for row in rows] for name in names}
+    return pa.Table.from_pydict(columns, schema=spec.schema)
+
+
+def validate(spec: TableSpec, table: pa.Table) -> None:
+    """Refuse to commit a table whose schema, non-null columns or key uniqueness is wrong."""
+    if not table.schema.equals(spec.schema, check_metadata=False):
+        raise ValueError(f"{spec.name}: schema differs from warehouse.schemas")
+    for field in spec.fields:
+        if not field.nullable and table.column(field.name).null_count:
+            raise ValueError(f"{spec.name}.{field.name}: {table.column(field.name).null_count} nulls")
+    if spec.key and table.num_rows:
+        keys = table.group_by(list(spec.key)).aggregate([])
+        if keys.num_rows != table.num_rows:
+            raise ValueError(f"{spec.name}: key {spec.key} is not unique in this run's rows")
+
+
+def conform(spec: TableSpec, table: pa.Table) -> pa.Table:
+    """Cast a query result (e.g. from DuckDB) to the spec's exact schema, column by column."""
+    arrays = [table.column(f.name).cast(f.type) for f in spec.fields]
+    return pa.Table.from_arrays(arrays, schema=spec.schema)
