@@ -326,7 +326,7 @@ def stage_entities(wh: Warehouse, run_id: str) -> int:
     """Rebuild the entities snapshot from committed plus staged mentions; return its row count."""
     con = connect_memory(wh.root, extra=wh.staged_files(run_id))
     try:
-        table = con.execute(ENTITIES_SQL, [run_id]).fetch_arrow_table()
+        table = con.execute(ENTITIES_SQL, [run_id]).to_arrow_table()
     finally:
         con.close()
     wh.stage(run_id, ENTITIES, conform(ENTITIES, table), "000000")
