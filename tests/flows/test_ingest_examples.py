@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -41,14 +40,38 @@ def rel(path: str) -> str:
 
 def test_summary_accounts_for_every_file(examples_run):
     _, summary = examples_run
-    got = {k: summary[k] for k in ("files_seen", "files_new", "files_loaded", "files_rejected",
-                                   "files_ignored", "records_rejected", "articles", "canonical",
-                                   "duplicates")}
-    assert got == {"files_seen": 15, "files_new": 15, "files_loaded": 9, "files_rejected": 6,
-                   "files_ignored": 0, "records_rejected": 9, "articles": 11, "canonical": 9,
-                   "duplicates": 2}
-    assert summary["rejects_by_reason"] == {"invalid_json": 4, "binary_content": 1, "empty_file": 1,
-                                            "no_article_text": 2, "truncated_gzip": 1}
+    got = {
+        k: summary[k]
+        for k in (
+            "files_seen",
+            "files_new",
+            "files_loaded",
+            "files_rejected",
+            "files_ignored",
+            "records_rejected",
+            "articles",
+            "canonical",
+            "duplicates",
+        )
+    }
+    assert got == {
+        "files_seen": 15,
+        "files_new": 15,
+        "files_loaded": 9,
+        "files_rejected": 6,
+        "files_ignored": 0,
+        "records_rejected": 9,
+        "articles": 11,
+        "canonical": 9,
+        "duplicates": 2,
+    }
+    assert summary["rejects_by_reason"] == {
+        "invalid_json": 4,
+        "binary_content": 1,
+        "empty_file": 1,
+        "no_article_text": 2,
+        "truncated_gzip": 1,
+    }
 
 
 def test_every_broken_input_is_a_reject_with_a_reason(examples_run):
@@ -60,10 +83,13 @@ def test_every_broken_input_is_a_reject_with_a_reason(examples_run):
 
 def test_exact_duplicates_point_at_their_canonical_article(examples_run):
     warehouse, _ = examples_run
-    rows = query(warehouse, """
+    rows = query(
+        warehouse,
+        """
         select a.source_path, a.record_index, c.source_path, c.record_index, d.kind, d.similarity
         from duplicates d join articles a using (article_id) join articles c on c.article_id = d.canonical_id
-        order by 1, 2""")
+        order by 1, 2""",
+    )
     assert [(rel(a), ai, rel(c), ci, k, s) for a, ai, c, ci, k, s in rows] == [
         ("json/wire-briefs.jsonl", 4, "json/wire-briefs.jsonl", 0, "exact", 1.0),
         ("text/harbour-bridge-closure.md", 0, "text/harbour-bridge-closure-copy.md.gz", 0, "exact", 1.0),
@@ -73,51 +99,100 @@ def test_exact_duplicates_point_at_their_canonical_article(examples_run):
 
 def test_seed_articles(examples_run):
     warehouse, _ = examples_run
-    rows = query(warehouse, """
+    rows = query(
+        warehouse,
+        """
         select regexp_extract(source_path, '[ab]\\.txt$'), title, title_source, captions, credits,
                language, word_count, left(lede, 40)
-        from articles where source_path like '%atacms%' order by 1""")
+        from articles where source_path like '%atacms%' order by 1""",
+    )
     assert rows == [
         ("a.txt", None, "none", [], [], "en", 701, "Ukraine's conflict with Russia has seen "),
-        ("b.txt", None, "none",
-         ["An ATACMS missile launches during a test, showcasing the long-range strike capabilities "
-          "now authorized for Ukraine to counter Russian aggression."],
-         ["Image is in the public domain and was uploaded by Esquilo."], "en", 589,
-         "The United States has taken a major step"),
+        (
+            "b.txt",
+            None,
+            "none",
+            [
+                "An ATACMS missile launches during a test, showcasing the long-range strike capabilities "
+                "now authorized for Ukraine to counter Russian aggression."
+            ],
+            ["Image is in the public domain and was uploaded by Esquilo."],
+            "en",
+            589,
+            "The United States has taken a major step",
+        ),
     ]
 
 
 def test_metadata_from_inputs(examples_run):
     warehouse, _ = examples_run
-    rows = query(warehouse, """
+    rows = query(
+        warehouse,
+        """
         select title, authors, strftime(published_at, '%Y-%m-%d %H:%M'), published_at_source,
                external_id, encoding
-        from articles where dedup_kind = 'canonical' and title is not null order by title""")
+        from articles where dedup_kind = 'canonical' and title is not null order by title""",
+    )
     assert rows == [
-        ("Amber warning as Storm Ilse heads for the west coast", ["Marta Lindqvist"], "2025-01-20 07:45",
-         "input_field", "https://coastwatch.example/2025/01/20/storm-warning", "utf-8"),
-        ("City opens two new cycle lanes", ["Priya Raman"], "2025-03-06 07:00", "input_field",
-         "digest-2025-03-06-1", "utf-8"),
-        ("Grain exports rise for third month", ["Lena Novak"], "2025-03-04 11:00", "input_field",
-         "wb-1002", "utf-8"),
+        (
+            "Amber warning as Storm Ilse heads for the west coast",
+            ["Marta Lindqvist"],
+            "2025-01-20 07:45",
+            "input_field",
+            "https://coastwatch.example/2025/01/20/storm-warning",
+            "utf-8",
+        ),
+        (
+            "City opens two new cycle lanes",
+            ["Priya Raman"],
+            "2025-03-06 07:00",
+            "input_field",
+            "digest-2025-03-06-1",
+            "utf-8",
+        ),
+        (
+            "Grain exports rise for third month",
+            ["Lena Novak"],
+            "2025-03-04 11:00",
+            "input_field",
+            "wb-1002",
+            "utf-8",
+        ),
         ("Harbour bridge to close for three weeks of repairs", [], None, "none", None, "utf-8"),
         ("Market traders welcome late opening trial", [], None, "none", None, "cp1252"),
-        ("Portmere council approves budget that keeps every library open", ["Daniel Okafor"],
-         "2025-02-11 00:00", "html_meta", "https://courier.example/news/2025/02/11/council-library-budget",
-         "utf-8"),
-        ("Rail strike called off after pay offer", ["Sam Reyes"], "2025-03-04 09:10", "input_field",
-         "wb-1001", "utf-8"),
+        (
+            "Portmere council approves budget that keeps every library open",
+            ["Daniel Okafor"],
+            "2025-02-11 00:00",
+            "html_meta",
+            "https://courier.example/news/2025/02/11/council-library-budget",
+            "utf-8",
+        ),
+        (
+            "Rail strike called off after pay offer",
+            ["Sam Reyes"],
+            "2025-03-04 09:10",
+            "input_field",
+            "wb-1001",
+            "utf-8",
+        ),
     ]
 
 
 def test_mentions_point_into_article_text_and_only_canonical_articles(examples_run):
     warehouse, _ = examples_run
-    assert query(warehouse, """
+    assert query(
+        warehouse,
+        """
         select count(*) from mentions m join articles a using (article_id)
         where substr(a.text, m.start_char + 1, m.end_char - m.start_char) != m.text
-           or a.dedup_kind != 'canonical'""") == [(0,)]
-    people = query(warehouse, """
-        select e.name from entities e where e.label = 'PERSON' and e.article_count = 2 order by 1""")
+           or a.dedup_kind != 'canonical'""",
+    ) == [(0,)]
+    people = query(
+        warehouse,
+        """
+        select e.name from entities e where e.label = 'PERSON' and e.article_count = 2 order by 1""",
+    )
     assert [p for (p,) in people] == ["Donald Trump", "Vladimir Putin", "Volodymyr Zelenskyy"]
     assert query(warehouse, "select count(*) from entities where name in ('Zelenskyy', 'Putin')") == [(0,)]
 
@@ -127,7 +202,11 @@ def test_second_run_processes_nothing_and_adds_no_rows(examples_run):
     before = table_counts(warehouse)
     summary = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(warehouse))
     assert (summary["files_seen"], summary["files_new"], summary["files_unchanged"], summary["articles"]) == (
-        15, 0, 15, 0)
+        15,
+        0,
+        15,
+        0,
+    )
     after = table_counts(warehouse)
     assert after == {**before, "runs": before["runs"] + 1}
 
@@ -139,37 +218,59 @@ def test_changed_file_replaces_its_article(tmp_path):
     ingest_articles(sources=[str(source)], warehouse=str(warehouse))
     articles_before = snapshot(warehouse, "articles")
     path = source / "market-late-opening-cp1252.txt"
-    path.write_bytes(path.read_bytes() + b"\nThe council will decide in July whether to keep the late opening.\n")
+    path.write_bytes(
+        path.read_bytes() + b"\nThe council will decide in July whether to keep the late opening.\n"
+    )
     summary = ingest_articles(sources=[str(source)], warehouse=str(warehouse))
     assert (summary["files_changed"], summary["files_unchanged"], summary["articles"]) == (1, 2, 1)
     rows = query(warehouse, "select text, run_id from articles where source_path = ?", [str(path)])
     assert len(rows) == 1 and rows[0][0].endswith("whether to keep the late opening.")
     assert query(warehouse, "select count(*) from articles") == [(len(articles_before),)]
-    stale = query(warehouse, "select count(*) from mentions m join articles a using (article_id) "
-                             "where m.run_id != a.run_id")
+    stale = query(
+        warehouse,
+        "select count(*) from mentions m join articles a using (article_id) where m.run_id != a.run_id",
+    )
     assert stale == [(0,)]
 
 
 def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
     warehouse = tmp_path / "wh"
     with pytest.raises(Exception, match="not installed"):
-        ingest_articles(sources=[str(EXAMPLES / "seeds")], warehouse=str(warehouse),
-                        spacy_model="no_such_model_package")
+        ingest_articles(
+            sources=[str(EXAMPLES / "seeds")], warehouse=str(warehouse), spacy_model="no_such_model_package"
+        )
     assert query(warehouse, "select status from runs") == [("failed",)]
     counts = table_counts(warehouse)
-    assert counts == {"sources": 0, "rejects": 0, "articles": 0, "duplicates": 0, "mentions": 0,
-                      "entities": 0, "runs": 1}
+    assert counts == {
+        "sources": 0,
+        "rejects": 0,
+        "articles": 0,
+        "duplicates": 0,
+        "mentions": 0,
+        "entities": 0,
+        "runs": 1,
+    }
 
 
 def test_cli_sql_csv_and_errors(examples_run):
     warehouse, _ = examples_run
     runner = CliRunner()
-    result = runner.invoke(app, ["sql", "select title, word_count from articles where title like 'Grain%' "
-                                 "or title like 'City%' order by title", "--warehouse", str(warehouse),
-                                 "--format", "csv"])
+    result = runner.invoke(
+        app,
+        [
+            "sql",
+            "select title, word_count from articles where title like 'Grain%' "
+            "or title like 'City%' order by title",
+            "--warehouse",
+            str(warehouse),
+            "--format",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert result.output == ("title,word_count\nCity opens two new cycle lanes,38\n"
-                             "Grain exports rise for third month,45\n")
+    assert result.output == (
+        "title,word_count\nCity opens two new cycle lanes,38\nGrain exports rise for third month,45\n"
+    )
     result = runner.invoke(app, ["sql", "select nope from articles", "-w", str(warehouse)])
     assert result.exit_code == 2
     result = runner.invoke(app, ["ingest", "/no/such/folder", "-w", str(warehouse)])

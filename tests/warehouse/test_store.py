@@ -2,11 +2,11 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import pyarrow.parquet as pq
 import pytest
 
+from tests.conftest import REPO
 from warehouse.catalog import build_catalog, connect_memory, open_readonly
 from warehouse.lock import WarehouseBusy, writer_lock
 from warehouse.schemas import DUPLICATES, ENTITIES, to_table, validate
@@ -14,8 +14,10 @@ from warehouse.store import Warehouse
 
 
 def dup_rows(run_id, *ids):
-    return [{"article_id": i, "canonical_id": "c", "kind": "exact", "similarity": 1.0, "run_id": run_id}
-            for i in ids]
+    return [
+        {"article_id": i, "canonical_id": "c", "kind": "exact", "similarity": 1.0, "run_id": run_id}
+        for i in ids
+    ]
 
 
 def entity_rows(run_id, *names):
@@ -25,7 +27,9 @@ def entity_rows(run_id, *names):
 def count(wh, table):
     con = connect_memory(wh.root)
     try:
-        return con.execute(f"select count(*) from read_parquet('{wh.table_dir(table)}/*.parquet')").fetchone()[0]
+        return con.execute(
+            f"select count(*) from read_parquet('{wh.table_dir(table)}/*.parquet')"
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -107,23 +111,33 @@ def test_open_readonly_explains_what_to_do(tmp_path):
         open_readonly(tmp_path)
 
 
-def test_second_writer_is_refused_and_lock_dies_with_its_holder(tmp_path):
-    with writer_lock(tmp_path), pytest.raises(WarehouseBusy, match="another wirehouse ingest"):
-        with writer_lock(tmp_path):
-            pass
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
-        sys.path.insert(0, {os.getcwd()!r})
-        from pathlib import Path
-        from warehouse.lock import writer_lock
-        with writer_lock(Path({str(tmp_path)!r})):
-            print("locked", flush=True)
-            time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from warehouse.lock import writer_lock
+with writer_lock(Path(sys.argv[2])):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_second_writer_is_refused(tmp_path):
+    with (
+        writer_lock(tmp_path),
+        pytest.raises(WarehouseBusy, match="another wirehouse ingest"),
+        writer_lock(tmp_path),
+    ):
+        pass
+
+
+def test_lock_dies_with_its_holder(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(REPO), str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "locked"
-    with pytest.raises(WarehouseBusy):
-        with writer_lock(tmp_path):
-            pass
+    with pytest.raises(WarehouseBusy), writer_lock(tmp_path):
+        pass
     holder.kill()
     holder.wait()
     with writer_lock(tmp_path):  # SIGKILL released it: no stale lock
