@@ -230,6 +230,7 @@ def ingest_articles(
     nlp_batch_size: int = 64,
     max_file_bytes: int = Limits.max_file_bytes,
     max_decompressed_bytes: int = Limits.max_decompressed_bytes,
+    max_text_chars: int = Limits.max_text_chars,
     lock_wait_seconds: float = 0.0,
     exclude: list[str] = list(DEFAULT_EXCLUDE),  # noqa: B006 - Prefect parameters need a literal default
 ) -> dict[str, Any]:
@@ -239,7 +240,7 @@ def ingest_articles(
     missing = [str(r) for r in roots if not r.exists()]
     if missing:
         raise FileNotFoundError(f"source not found: {', '.join(missing)}")
-    limits = Limits(max_file_bytes, max_decompressed_bytes)
+    limits = Limits(max_file_bytes, max_decompressed_bytes, max_text_chars)
     wh = Warehouse(Path(warehouse))
     started, t0 = datetime.now(UTC), time.perf_counter()
     run_id = new_run_id()

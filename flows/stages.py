@@ -18,13 +18,13 @@ from pathlib import Path
 
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
-from transforms.clean import clean_article
+from transforms.clean import MAX_TEXT_CHARS, clean_article
 from transforms.dedup import Duplicate, resolve_exact
 from transforms.entities import mentions_from_doc
-from transforms.formats import detect_format
+from transforms.formats import JSON, JSONL, detect_format
 from transforms.ids import stable_id
 from transforms.load import load_file
-from transforms.records import CleanArticle, Reject
+from transforms.records import CleanArticle, Reject, RejectError
 from warehouse.catalog import connect_memory
 from warehouse.schemas import (
     ARTICLES,
@@ -46,6 +46,7 @@ class Limits:
 
     max_file_bytes: int = 256 * 1024 * 1024
     max_decompressed_bytes: int = 512 * 1024 * 1024
+    max_text_chars: int = MAX_TEXT_CHARS
 
 
 @dataclass
@@ -194,17 +195,11 @@ def load_and_clean(
         kept = 0
         for raw in loaded.articles:
             article_id = stable_id(raw.source_path, raw.record_index)
-            cleaned = clean_article(raw, article_id, detect_language)
-            if cleaned is None:
-                file_rejects.append(
-                    Reject(
-                        entry.path,
-                        "clean",
-                        "empty_after_cleaning",
-                        "nothing of the body was left after removing boilerplate",
-                        record_index=raw.record_index if raw.input_format in ("json", "jsonl") else None,
-                    )
-                )
+            try:
+                cleaned = clean_article(raw, article_id, detect_language, max_chars=limits.max_text_chars)
+            except RejectError as exc:
+                record = raw.record_index if raw.input_format in (JSON, JSONL) else None
+                file_rejects.append(Reject(entry.path, "clean", exc.reason, exc.detail, record_index=record))
                 continue
             articles.append(cleaned)
             kept += 1

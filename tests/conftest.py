@@ -10,9 +10,14 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 SEEDS = EXAMPLES / "seeds"
-CORPORA = (REPO.parent / "shared" / "corpora").resolve()
-if not CORPORA.exists() and os.environ.get("WIREHOUSE_CORPORA"):
-    CORPORA = Path(os.environ["WIREHOUSE_CORPORA"])
+# The research corpora live beside the repository (../shared/corpora), never inside it. A fresh
+# clone elsewhere (CI, fresh-clone-check) finds them at the workplace's fixed path instead.
+_CANDIDATES = [
+    os.environ.get("WIREHOUSE_CORPORA"),
+    REPO.parent / "shared" / "corpora",
+    "/work/shared/corpora",
+]
+CORPORA = next((Path(c) for c in _CANDIDATES if c and Path(c).is_dir()), REPO.parent / "shared" / "corpora")
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -14,7 +14,7 @@ import ftfy
 
 from transforms.dedup import content_hash
 from transforms.formats import TEXT
-from transforms.records import CleanArticle, RawArticle
+from transforms.records import CleanArticle, RawArticle, RejectError
 from transforms.text_stats import reading_time_minutes, sentence_count, word_count
 
 LanguageDetector = Callable[[str], tuple[str | None, float | None]]
@@ -45,6 +45,7 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _ONE_SENTENCE = re.compile(r"^[^.!?]+[.!?][\"”’)]*$")
+MAX_TEXT_CHARS = 1_000_000
 MAX_TITLE_WORDS = 20
 MAX_TITLE_CHARS = 200
 MAX_CAPTION_WORDS = 40
@@ -145,12 +146,27 @@ def split_body(raw_text: str, *, given_title: str | None, input_format: str) -> 
     return Body(title, title_source, paragraphs, captions, credits, boilerplate)
 
 
-def clean_article(raw: RawArticle, article_id: str, detect_language: LanguageDetector) -> CleanArticle | None:
-    """Return the cleaned article, or None when nothing of the body is left after cleaning."""
+def clean_article(
+    raw: RawArticle, article_id: str, detect_language: LanguageDetector, *, max_chars: int = MAX_TEXT_CHARS
+) -> CleanArticle:
+    """Return the cleaned article; RejectError when nothing is left or the text is too long.
+
+    The length cap protects NER (spaCy refuses texts over its max_length, 1,000,000 characters
+    by default) and memory: a 200 MB single-line file is a reject, not a crashed run.
+    """
+    if len(raw.text) > 2 * max_chars:
+        raise RejectError(
+            "text_too_long",
+            f"{len(raw.text):,} characters before cleaning; the limit is {max_chars:,} (max_text_chars)",
+        )
     body = split_body(raw.text, given_title=raw.title, input_format=raw.input_format)
     if not body.paragraphs:
-        return None
+        raise RejectError("empty_after_cleaning", "nothing of the body was left after removing boilerplate")
     text = "\n\n".join(body.paragraphs)
+    if len(text) > max_chars:
+        raise RejectError(
+            "text_too_long", f"{len(text):,} characters; the limit is {max_chars:,} (max_text_chars)"
+        )
     language, score = (raw.language, None) if raw.language else detect_language(text)
     words = word_count(text)
     return CleanArticle(

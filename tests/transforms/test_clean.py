@@ -1,6 +1,8 @@
+import pytest
+
 from tests.conftest import seed_text
 from transforms.clean import clean_article, normalise_text, split_body, split_paragraphs
-from transforms.records import RawArticle
+from transforms.records import RawArticle, RejectError
 
 SEED_B_CAPTION = (
     "An ATACMS missile launches during a test, showcasing the long-range strike capabilities "
@@ -75,6 +77,14 @@ def test_clean_article_counts_and_hash():
     assert article.title == "Bridge closes"
 
 
-def test_article_of_only_boilerplate_is_dropped():
+def test_article_of_only_boilerplate_is_rejected():
     raw = RawArticle("x.txt", 0, "Share this article\n\nPhoto: Reuters", "text")
-    assert clean_article(raw, "id1", no_language) is None
+    with pytest.raises(RejectError, match="empty_after_cleaning"):
+        clean_article(raw, "id1", no_language)
+
+
+@pytest.mark.parametrize("size", [1_001, 5_000])
+def test_text_over_the_limit_is_rejected(size):
+    raw = RawArticle("x.txt", 0, "word " * size, "text")
+    with pytest.raises(RejectError, match="text_too_long"):
+        clean_article(raw, "id1", no_language, max_chars=1_000 * 5)
