@@ -2,15 +2,18 @@
 
 Layout under the warehouse root::
 
-    parquet/<table>/part-<run_id>-<n>.parquet   committed data (what views and readers see)
-    _staging/<run_id>/<table>/...               a run's files before commit
-    _staging/<run_id>/COMMIT.json               the commit point: once it exists the run is
-                                                committed, and recovery rolls it forward
-    _log/<run_id>.json                          one record per finished commit
+    parquet -> _versions/<run_id>                a symlink: what views and readers see
+    _versions/<run_id>/<table>/part-*.parquet    one complete version of every table; files
+                                                 shared with earlier versions are hard links
+    _staging/<run_id>/<table>/*.parquet          a run's files before commit
+    _log/<run_id>.json                           one record per finished commit
 
-A run killed before COMMIT.json is written leaves only staging files, which the next run
-deletes (and redoes the work, since the sources manifest never recorded it). A run killed after
-it is finished by the next run's recovery. Either way the tables are as before or after a run.
+A commit builds the next version beside the current one (hard links for the files it keeps,
+renames for the run's new files) and then swaps the ``parquet`` symlink with one atomic
+rename: that swap is the commit point. A reader resolves the symlink once when it opens a
+table, so it sees the whole of one version, never half a run. A run killed before the swap
+leaves a staging folder and perhaps a half-built version, both deleted by the next run's
+recovery (which then redoes the work: the sources manifest never recorded those files).
 """
 
 from __future__ import annotations
@@ -28,21 +31,24 @@ import pyarrow.parquet as pq
 from warehouse.schemas import TABLES, TableSpec, validate
 
 SEED = "part-00000000-empty.parquet"
-
-
-def _fsync_write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+INITIAL_VERSION = "00000000T000000000000Z-init"
+# Versions kept besides the current one, so a reader that listed files just before a commit
+# can still open them.
+KEEP_OLD_VERSIONS = 2
 
 
 def new_run_id() -> str:
     """Sortable by time, so 'newest row wins' in the views is 'latest run wins'."""
     now = datetime.now(UTC)
     return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + os.urandom(3).hex()
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -59,6 +65,10 @@ class Warehouse:
         return self.root / "parquet"
 
     @property
+    def versions(self) -> Path:
+        return self.root / "_versions"
+
+    @property
     def staging(self) -> Path:
         return self.root / "_staging"
 
@@ -69,18 +79,24 @@ class Warehouse:
     def table_dir(self, table: str) -> Path:
         return self.parquet / table
 
+    def current_version(self) -> str:
+        return os.readlink(self.parquet).rsplit("/", 1)[-1]
+
     def init(self) -> None:
-        """Create the folders and an empty seed file per table, so every view has a schema."""
-        for name, spec in TABLES.items():
-            directory = self.table_dir(name)
+        """Create the first (empty) version, with a seed file per table so every view has a schema."""
+        for directory in (self.versions, self.staging, self.log):
             directory.mkdir(parents=True, exist_ok=True)
+        if not self.parquet.is_symlink():
+            first = self.versions / INITIAL_VERSION
+            first.mkdir(exist_ok=True)
+            self._swap(INITIAL_VERSION)
+        for name, spec in TABLES.items():  # a table added by a newer wirehouse starts empty
+            directory = self.table_dir(name)
+            directory.mkdir(exist_ok=True)
             seed = directory / SEED
             if not seed.exists():
-                tmp = directory / (SEED + ".tmp")
-                pq.write_table(spec.schema.empty_table(), tmp)
-                os.replace(tmp, seed)
-        self.staging.mkdir(exist_ok=True)
-        self.log.mkdir(exist_ok=True)
+                pq.write_table(spec.schema.empty_table(), directory / (SEED + ".tmp"))
+                os.replace(directory / (SEED + ".tmp"), seed)
 
     def committed_files(self, table: str) -> list[Path]:
         return sorted(self.table_dir(table).glob("*.parquet"))
@@ -114,67 +130,73 @@ class Warehouse:
     # -- commit ------------------------------------------------------------------------------
 
     def commit(self, run_id: str) -> dict:
-        """Publish every staged file of the run. Snapshot tables replace their old files."""
+        """Publish every staged file of the run as a new version; snapshot tables replace theirs."""
         staged = self.staged_files(run_id)
-        moves = []
-        removals = []
-        for name, files in staged.items():
-            if TABLES[name].mode == "snapshot" and files:
-                removals += [str(p) for p in self.committed_files(name) if p.name != SEED]
-            moves += [[src, str(self.table_dir(name) / Path(src).name)] for src in files]
-        manifest = {
+        building = self.versions / f"{run_id}.tmp"
+        shutil.rmtree(building, ignore_errors=True)
+        added, removed = {}, {}
+        for name, spec in TABLES.items():
+            target = building / name
+            target.mkdir(parents=True)
+            replace = spec.mode == "snapshot" and bool(staged[name])
+            for old in self.committed_files(name):
+                if replace and old.name != SEED:
+                    removed.setdefault(name, []).append(old.name)
+                    continue
+                os.link(old, target / old.name)
+            for new in staged[name]:
+                os.replace(new, target / Path(new).name)
+                added.setdefault(name, []).append(Path(new).name)
+            _fsync_dir(target)
+        os.rename(building, self.versions / run_id)
+        _fsync_dir(self.versions)
+        self._swap(run_id)  # the commit point
+        record = {
             "run_id": run_id,
-            "moves": moves,
-            "removals": removals,
+            "added": added,
+            "removed": removed,
             "committed_at": datetime.now(UTC).isoformat(),
         }
-        for directory in {Path(src).parent for src, _ in moves}:
-            _fsync_dir(directory)
-        _fsync_write(self.run_dir(run_id) / "COMMIT.json", json.dumps(manifest, indent=1))
-        self._apply(manifest)
-        return manifest
+        tmp = self.log / f"{run_id}.json.tmp"
+        tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+        os.replace(tmp, self.log / f"{run_id}.json")
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+        self._collect_garbage()
+        return record
 
-    def _apply(self, manifest: dict) -> None:
-        """Idempotent: re-applying a half-applied manifest finishes it."""
-        for src, dst in manifest["moves"]:
-            if os.path.exists(src):
-                os.replace(src, dst)
-            elif not os.path.exists(dst):
-                raise RuntimeError(f"commit {manifest['run_id']}: {src} and {dst} are both missing")
-        for path in manifest["removals"]:
-            Path(path).unlink(missing_ok=True)
-        for directory in {str(Path(dst).parent) for _, dst in manifest["moves"]}:
-            _fsync_dir(Path(directory))
-        _fsync_write(self.log / f"{manifest['run_id']}.json", json.dumps(manifest, indent=1))
-        shutil.rmtree(self.run_dir(manifest["run_id"]), ignore_errors=True)
+    def _swap(self, version: str) -> None:
+        link = self.root / f".parquet.{os.getpid()}.tmp"
+        link.unlink(missing_ok=True)
+        os.symlink(f"_versions/{version}", link)
+        os.replace(link, self.parquet)
+        _fsync_dir(self.root)
+
+    def _collect_garbage(self) -> None:
+        """Drop versions older than the last few, and any newer than current (never committed)."""
+        current = self.current_version()
+        names = sorted(p.name for p in self.versions.iterdir())
+        older = [n for n in names if n < current and not n.endswith(".tmp")]
+        doomed = older[: max(0, len(older) - KEEP_OLD_VERSIONS)]
+        doomed += [n for n in names if n > current or n.endswith(".tmp")]
+        for name in doomed:
+            shutil.rmtree(self.versions / name, ignore_errors=True)
 
     def discard(self, run_id: str) -> None:
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+        shutil.rmtree(self.versions / f"{run_id}.tmp", ignore_errors=True)
 
     def recover(self) -> list[str]:
-        """Finish committed runs and delete uncommitted ones left by a killed process.
+        """Delete what killed runs left behind: their staging and any half-built version.
 
         Call only while holding the writer lock: a live run's staging looks the same as a dead one's.
         """
         actions = []
-        if not self.staging.exists():
-            return actions
-        for run_dir in sorted(self.staging.iterdir()):
-            commit = run_dir / "COMMIT.json"
-            if commit.exists():
-                self._apply(json.loads(commit.read_text(encoding="utf-8")))
-                actions.append(f"rolled forward committed run {run_dir.name}")
-            else:
+        if self.staging.exists():
+            for run_dir in sorted(self.staging.iterdir()):
                 shutil.rmtree(run_dir, ignore_errors=True)
                 actions.append(f"discarded uncommitted run {run_dir.name}")
-        for stray in self.parquet.glob("*/*.tmp"):
+        for stray in self.root.glob(".parquet.*.tmp"):
             stray.unlink(missing_ok=True)
+        if self.parquet.is_symlink():
+            self._collect_garbage()
         return actions
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -48,7 +48,8 @@ def test_commit_publishes_all_staged_files(wh):
     wh.commit("r1")
     assert (count(wh, "duplicates"), count(wh, "entities")) == (2, 1)
     assert not wh.run_dir("r1").exists()
-    assert json.loads((wh.log / "r1.json").read_text())["run_id"] == "r1"
+    record = json.loads((wh.log / "r1.json").read_text())
+    assert record["added"]["duplicates"] == ["part-r1-0.parquet"] and wh.current_version() == "r1"
 
 
 def test_snapshot_table_replaces_previous_version(wh):
@@ -60,30 +61,63 @@ def test_snapshot_table_replaces_previous_version(wh):
 
 def test_recover_discards_a_run_killed_before_its_commit_point(wh):
     wh.stage("dead", DUPLICATES, to_table(DUPLICATES, dup_rows("dead", "a")), "0")
+    (wh.versions / "dead.tmp" / "duplicates").mkdir(parents=True)
     assert wh.recover() == ["discarded uncommitted run dead"]
     assert count(wh, "duplicates") == 0 and not wh.run_dir("dead").exists()
+    assert not (wh.versions / "dead.tmp").exists()
 
 
-def test_recover_rolls_forward_a_run_killed_after_its_commit_point(wh, monkeypatch):
-    wh.stage("half", DUPLICATES, to_table(DUPLICATES, dup_rows("half", "a")), "0")
-    wh.stage("half", DUPLICATES, to_table(DUPLICATES, dup_rows("half", "b")), "1")
-    real_replace = os.replace
-    moved = []
+def test_old_versions_are_collected_but_the_last_few_kept(wh):
+    for i in range(5):
+        wh.stage(f"r{i}", DUPLICATES, to_table(DUPLICATES, dup_rows(f"r{i}", f"a{i}")), "0")
+        wh.commit(f"r{i}")
+    assert sorted(p.name for p in wh.versions.iterdir()) == ["r2", "r3", "r4"]
+    assert wh.current_version() == "r4" and count(wh, "duplicates") == 5
 
-    def crash_after_first_move(src, dst):
-        if str(dst).endswith(".parquet"):
-            if moved:
-                raise KeyboardInterrupt("killed")
-            moved.append(dst)
-        real_replace(src, dst)
 
-    monkeypatch.setattr(os, "replace", crash_after_first_move)
-    with pytest.raises(KeyboardInterrupt):
-        wh.commit("half")
-    monkeypatch.setattr(os, "replace", real_replace)
-    assert count(wh, "duplicates") == 1  # half applied
-    assert wh.recover() == ["rolled forward committed run half"]
-    assert count(wh, "duplicates") == 2
+def test_commit_killed_at_any_filesystem_step_leaves_old_or_new_state(wh, monkeypatch):
+    """Crash the commit at each link/rename/symlink it makes; recovery must give before or after."""
+    wh.stage("r1", DUPLICATES, to_table(DUPLICATES, dup_rows("r1", "a")), "0")
+    wh.stage("r1", ENTITIES, to_table(ENTITIES, entity_rows("r1", "x")), "0")
+    wh.commit("r1")
+    before = (count(wh, "duplicates"), count(wh, "entities"))
+    outcomes = set()
+    for crash_at in range(40):
+        run = f"r2-{crash_at:02d}"
+        wh.stage(run, DUPLICATES, to_table(DUPLICATES, dup_rows(run, "b", "c")), "0")
+        wh.stage(run, ENTITIES, to_table(ENTITIES, entity_rows(run, "x", "y", "z")), "0")
+        calls = []
+        real = {name: getattr(os, name) for name in ("link", "replace", "rename", "symlink")}
+
+        def crashing(name, calls=calls, crash_at=crash_at, real=real):
+            def op(*args, **kwargs):
+                calls.append(name)
+                if len(calls) > crash_at:
+                    raise KeyboardInterrupt(f"killed at step {crash_at} ({name})")
+                return real[name](*args, **kwargs)
+
+            return op
+
+        for name in real:
+            monkeypatch.setattr(os, name, crashing(name))
+        try:
+            wh.commit(run)
+            crashed = False
+        except KeyboardInterrupt:
+            crashed = True
+        finally:
+            for name, fn in real.items():
+                monkeypatch.setattr(os, name, fn)
+        wh.recover()
+        state = (count(wh, "duplicates"), count(wh, "entities"))
+        assert state in (before, (before[0] + 2, 3)), (crash_at, state)
+        assert not any(wh.staging.iterdir())
+        outcomes.add(state == before)
+        if not crashed:
+            break
+        if state != before:  # committed before the crash: start the next attempt from here
+            before = state
+    assert outcomes == {True, False}  # some crashes rolled back, the last attempt committed
 
 
 def test_validate_rejects_null_keys_and_duplicate_keys():
