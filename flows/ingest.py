@@ -36,6 +36,7 @@ from flows.stages import (
     versions,
 )
 from flows.summary import summary_markdown
+from transforms.dedup import Duplicate, resolve_exact
 from transforms.records import Reject
 from warehouse.catalog import build_catalog, connect_memory
 from warehouse.lock import writer_lock
@@ -126,10 +127,14 @@ def discover(wh: Warehouse, run_id: str, roots: list[Path], exclude: tuple[str, 
         con.close()
     found = Discovery(todo=[], known={})
     rejects: list[Reject] = []
+    listed: set[str] = set()
     for item in walk_sources(roots, exclude):
         if isinstance(item, Reject):
             rejects.append(item)
             continue
+        if item.path in listed:  # the same file under two SOURCE arguments counts once
+            continue
+        listed.add(item.path)
         found.files_seen += 1
         previous = known.get(item.path)
         if not needs_work(item, previous):
@@ -177,12 +182,24 @@ def load_batch(
     return batch
 
 
+@task(name="plan-dedup", cache_policy=NO_CACHE)
+def plan_dedup(wh: Warehouse, loaded: list[LoadedBatch]) -> tuple[dict[str, Duplicate], float]:
+    """Exact-duplicate decisions for the whole run at once, against everything committed.
+
+    Deciding over all of the run's keys together makes the result independent of batch size.
+    """
+    t0 = time.perf_counter()
+    keys = [key for batch in loaded for key in batch.keys]
+    decisions, _ = resolve_exact(keys, load_exact_index(wh) if keys else {})
+    return decisions, time.perf_counter() - t0
+
+
 @task(name="deduplicate", cache_policy=NO_CACHE)
 def dedup_batch(
-    wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, index: dict[str, str]
+    wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, decisions: dict[str, Duplicate]
 ) -> DedupedBatch:
-    """Exact duplicates against everything committed and earlier batches of this run."""
-    result = deduplicate(wh, run_id, batch_no, batch, index)
+    """Mark the batch's articles canonical or duplicate and stage them."""
+    result = deduplicate(wh, run_id, batch_no, batch, decisions)
     get_run_logger().info(
         "batch %d: %d canonical, %d exact duplicates", batch_no, result.canonical, result.duplicates
     )
@@ -270,13 +287,15 @@ def ingest_articles(
         try:
             found = discover(wh, run_id, roots, tuple(exclude))
             _add_discovery(stats, found)
-            index = load_exact_index(wh) if found.todo else {}
+            loaded = []
             for batch_no, entries in enumerate(batched(found.todo, batch_size)):
-                loaded = load_batch(wh, run_id, batch_no, list(entries), found.known, limits)
-                stats.add_load(loaded)
-                deduped = dedup_batch(wh, run_id, batch_no, loaded, index)
+                loaded.append(load_batch(wh, run_id, batch_no, entries, found.known, limits))
+                stats.add_load(loaded[-1])
+            decisions, seconds = plan_dedup(wh, loaded)
+            stats.seconds["dedup"] += seconds
+            for batch_no, batch in enumerate(loaded):
+                deduped = dedup_batch(wh, run_id, batch_no, batch, decisions)
                 stats.add_dedup(deduped)
-                index.update(deduped.added)
                 mentions, seconds = extract_batch(
                     wh, run_id, batch_no, deduped, spacy_model, n_process, nlp_batch_size
                 )

@@ -19,7 +19,7 @@ from pathlib import Path
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from transforms.clean import MAX_TEXT_CHARS, clean_article
-from transforms.dedup import Duplicate, resolve_exact
+from transforms.dedup import DedupKey, Duplicate, apply_decisions
 from transforms.entities import mentions_from_doc
 from transforms.formats import JSON, JSONL, detect_format
 from transforms.ids import stable_id
@@ -62,6 +62,7 @@ class LoadedBatch:
     articles: int = 0
     seconds_load: float = 0.0
     seconds_clean: float = 0.0
+    keys: list[DedupKey] = field(default_factory=list)
 
 
 @dataclass
@@ -69,7 +70,6 @@ class DedupedBatch:
     articles_part: str | None
     canonical: int = 0
     duplicates: int = 0
-    added: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -221,6 +221,7 @@ def load_and_clean(
     t2 = time.perf_counter()
     with open(result.scratch, "wb") as fh:
         pickle.dump(articles, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    result.keys = [DedupKey.of(a) for a in articles]
     part = f"{batch_no:06d}"
     wh.stage(run_id, SOURCES, to_table(SOURCES, sources), part)
     reject_table = to_table(REJECTS, reject_rows(rejects, run_id, sha_of))
@@ -243,30 +244,40 @@ def load_exact_index(wh: Warehouse) -> dict[str, str]:
 
 
 def deduplicate(
-    wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, index: dict[str, str]
+    wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, decisions: dict[str, Duplicate]
 ) -> DedupedBatch:
-    """Exact dedup against the warehouse and earlier batches; stage articles and duplicates."""
+    """Apply the run's dedup decisions to one batch; stage its articles and duplicates rows."""
     t0 = time.perf_counter()
     with open(batch.scratch, "rb") as fh:
         articles: list[CleanArticle] = pickle.load(fh)
-    ordered, duplicates, added = resolve_exact(articles, index)
+    articles = apply_decisions(articles, decisions)
+    duplicates = [decisions[a.article_id] for a in articles if a.article_id in decisions]
     now = datetime.now(UTC)
-    rows = [{**asdict(a), "run_id": run_id, "processed_at": now} for a in ordered]
+    rows = [{**asdict(a), "run_id": run_id, "processed_at": now} for a in articles]
     part = f"{batch_no:06d}"
     path = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
     wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), part)
     Path(batch.scratch).unlink(missing_ok=True)
     return DedupedBatch(
         articles_part=str(path) if path else None,
-        canonical=len(ordered) - len(duplicates),
+        canonical=len(articles) - len(duplicates),
         duplicates=len(duplicates),
-        added=added,
         seconds=time.perf_counter() - t0,
     )
 
 
 def _duplicate_rows(duplicates: list[Duplicate], run_id: str) -> list[dict]:
     return [{**asdict(d), "run_id": run_id} for d in duplicates]
+
+
+def check_offsets(text: str, mentions: list) -> None:
+    """Offsets are a contract with analysts: refuse to commit one that does not point at its text."""
+    for m in mentions:
+        if not (0 <= m.start_char < m.end_char <= len(text)) or text[m.start_char : m.end_char] != m.text:
+            raise ValueError(
+                f"mention {m.text!r} at {m.start_char}:{m.end_char} of {m.article_id} "
+                "does not match the article text"
+            )
 
 
 def extract_entities(
@@ -292,8 +303,10 @@ def extract_entities(
     nlp = load_pipeline(model)
     rows: list[dict] = []
     docs = nlp.pipe(texts, batch_size=nlp_batch_size, n_process=n_process)
-    for article_id, doc in zip(ids, docs, strict=True):
-        for m in mentions_from_doc(article_id, doc):
+    for article_id, text, doc in zip(ids, texts, docs, strict=True):
+        found = mentions_from_doc(article_id, doc)
+        check_offsets(text, found)
+        for m in found:
             row = asdict(m)
             row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
             row["run_id"] = run_id

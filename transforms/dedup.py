@@ -43,32 +43,60 @@ class Duplicate:
     similarity: float
 
 
-def canonical_order(article: CleanArticle) -> tuple[datetime, str, int]:
-    """Earliest published first; undated after dated; then path and record index."""
-    return (article.published_at or _FAR_FUTURE, article.source_path, article.record_index)
+@dataclass(frozen=True, slots=True)
+class DedupKey:
+    """What exact dedup needs of an article: small enough to hold for a whole run in memory."""
+
+    article_id: str
+    content_hash: str
+    published_at: datetime | None
+    source_path: str
+    record_index: int
+
+    @classmethod
+    def of(cls, article: CleanArticle) -> DedupKey:
+        return cls(
+            article.article_id,
+            article.content_hash,
+            article.published_at,
+            article.source_path,
+            article.record_index,
+        )
+
+    def order(self) -> tuple[datetime, str, int]:
+        """Earliest published first; undated after dated; then path and record index."""
+        return (self.published_at or _FAR_FUTURE, self.source_path, self.record_index)
 
 
 def resolve_exact(
-    articles: Iterable[CleanArticle], known: Mapping[str, str]
-) -> tuple[list[CleanArticle], list[Duplicate], dict[str, str]]:
-    """Mark each article canonical or exact duplicate.
+    keys: Iterable[DedupKey], known: Mapping[str, str]
+) -> tuple[dict[str, Duplicate], dict[str, str]]:
+    """Decide, for a whole run at once, which articles are exact duplicates of which.
 
-    ``known`` maps content hash to the canonical article id already in the warehouse. Returns the
-    articles with ``canonical_id``/``dedup_kind`` set, the duplicate decisions, and the new index
-    entries (content hash to canonical id) this batch adds.
+    ``known`` maps content hash to the canonical article id already in the warehouse. Deciding
+    over the run's keys together (not batch by batch) makes the answer independent of batch
+    size and file order. Returns the duplicate decisions by article id (articles not in it are
+    canonical) and the new index entries (content hash to canonical id) the run adds.
     """
-    ordered = sorted(articles, key=canonical_order)
     added: dict[str, str] = {}
-    duplicates: list[Duplicate] = []
-    for article in ordered:
-        canonical = known.get(article.content_hash) or added.get(article.content_hash)
-        if canonical is None or canonical == article.article_id:
-            article.canonical_id = article.article_id
-            article.dedup_kind = "canonical"
-            if canonical is None:
-                added[article.content_hash] = article.article_id
-        else:
-            article.canonical_id = canonical
-            article.dedup_kind = "exact"
-            duplicates.append(Duplicate(article.article_id, canonical, "exact", 1.0))
-    return ordered, duplicates, added
+    duplicates: dict[str, Duplicate] = {}
+    for key in sorted(keys, key=DedupKey.order):
+        canonical = known.get(key.content_hash) or added.get(key.content_hash)
+        if canonical is None:
+            added[key.content_hash] = key.article_id
+        elif canonical != key.article_id:
+            duplicates[key.article_id] = Duplicate(key.article_id, canonical, "exact", 1.0)
+    return duplicates, added
+
+
+def apply_decisions(
+    articles: Iterable[CleanArticle], duplicates: Mapping[str, Duplicate]
+) -> list[CleanArticle]:
+    """Set canonical_id and dedup_kind on each article from the run's decisions."""
+    out = []
+    for article in articles:
+        decision = duplicates.get(article.article_id)
+        article.canonical_id = decision.canonical_id if decision else article.article_id
+        article.dedup_kind = decision.kind if decision else "canonical"
+        out.append(article)
+    return out

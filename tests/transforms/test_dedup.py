@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from transforms.dedup import content_hash, normalised_for_hash, resolve_exact
+from transforms.dedup import DedupKey, apply_decisions, content_hash, normalised_for_hash, resolve_exact
 from transforms.records import CleanArticle
 
 
@@ -43,27 +43,42 @@ def test_title_is_part_of_the_exact_key():
     assert content_hash("A", "body  text") == content_hash("a", "Body text")
 
 
+def decide(articles, known=None):
+    duplicates, added = resolve_exact([DedupKey.of(a) for a in articles], known or {})
+    return apply_decisions(articles, duplicates), duplicates, added
+
+
 def test_earliest_published_is_canonical_then_path():
     late = article("late", "a.txt", published=datetime(2025, 1, 2, tzinfo=UTC))
     early = article("early", "z.txt", published=datetime(2025, 1, 1, tzinfo=UTC))
     undated = article("undated", "0.txt")
-    ordered, dups, added = resolve_exact([late, undated, early], {})
-    assert [(a.article_id, a.canonical_id, a.dedup_kind) for a in ordered] == [
+    other = article("other", "b.txt", text="Different text.")
+    out, dups, added = decide([late, undated, early, other])
+    assert sorted((a.article_id, a.canonical_id, a.dedup_kind) for a in out) == [
         ("early", "early", "canonical"),
         ("late", "early", "exact"),
+        ("other", "other", "canonical"),
         ("undated", "early", "exact"),
     ]
-    assert [(d.article_id, d.canonical_id, d.kind, d.similarity) for d in dups] == [
+    assert sorted((d.article_id, d.canonical_id, d.kind, d.similarity) for d in dups.values()) == [
         ("late", "early", "exact", 1.0),
         ("undated", "early", "exact", 1.0),
     ]
-    assert added == {early.content_hash: "early"}
+    assert added == {early.content_hash: "early", other.content_hash: "other"}
+
+
+def test_decision_does_not_depend_on_input_order():
+    items = [article(str(i), f"{9 - i}.txt") for i in range(6)]
+    first, _, _ = decide(items)
+    assert {a.article_id for a in first if a.dedup_kind == "canonical"} == {"5"}
+    again, _, _ = decide(list(reversed([article(str(i), f"{9 - i}.txt") for i in range(6)])))
+    assert {a.article_id for a in again if a.dedup_kind == "canonical"} == {"5"}
 
 
 def test_warehouse_canonical_stays_canonical_across_runs():
     new = article("new", "a.txt")
-    ordered, dups, added = resolve_exact([new], {new.content_hash: "old"})
-    assert (ordered[0].canonical_id, ordered[0].dedup_kind, added) == ("old", "exact", {})
+    out, dups, added = decide([new], {new.content_hash: "old"})
+    assert (out[0].canonical_id, out[0].dedup_kind, added) == ("old", "exact", {})
     again = article("old", "b.txt")
-    ordered, dups, added = resolve_exact([again], {again.content_hash: "old"})
-    assert (ordered[0].dedup_kind, dups) == ("canonical", [])
+    out, dups, added = decide([again], {again.content_hash: "old"})
+    assert (out[0].dedup_kind, dups) == ("canonical", {})
