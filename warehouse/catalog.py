@@ -24,7 +24,8 @@ def _quote(path: str) -> str:
 
 
 def table_glob(root: Path, table: str) -> str:
-    return str((root / "parquet" / table).resolve() / "*.parquet")
+    # Resolve the root but not the `parquet` symlink: views must follow it to each new version.
+    return str(root.resolve() / "parquet" / table / "*.parquet")
 
 
 def source_sql(spec: TableSpec, files: Sequence[str]) -> str:

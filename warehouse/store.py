@@ -87,16 +87,24 @@ class Warehouse:
         for directory in (self.versions, self.staging, self.log):
             directory.mkdir(parents=True, exist_ok=True)
         if not self.parquet.is_symlink():
-            first = self.versions / INITIAL_VERSION
-            first.mkdir(exist_ok=True)
+            building = self.versions / f"{INITIAL_VERSION}.tmp"
+            shutil.rmtree(building, ignore_errors=True)
+            for name in TABLES:
+                self._seed(building / name)
+            shutil.rmtree(self.versions / INITIAL_VERSION, ignore_errors=True)
+            os.rename(building, self.versions / INITIAL_VERSION)
             self._swap(INITIAL_VERSION)
-        for name, spec in TABLES.items():  # a table added by a newer wirehouse starts empty
-            directory = self.table_dir(name)
-            directory.mkdir(exist_ok=True)
-            seed = directory / SEED
-            if not seed.exists():
-                pq.write_table(spec.schema.empty_table(), directory / (SEED + ".tmp"))
-                os.replace(directory / (SEED + ".tmp"), seed)
+        for name in TABLES:  # a table added by a newer wirehouse starts empty
+            self._seed(self.table_dir(name))
+
+    @staticmethod
+    def _seed(directory: Path) -> None:
+        """An empty Parquet file with the table's schema, so its view has columns before any data."""
+        directory.mkdir(parents=True, exist_ok=True)
+        seed = directory / SEED
+        if not seed.exists():
+            pq.write_table(TABLES[directory.name].schema.empty_table(), directory / (SEED + ".tmp"))
+            os.replace(directory / (SEED + ".tmp"), seed)
 
     def committed_files(self, table: str) -> list[Path]:
         return sorted(self.table_dir(table).glob("*.parquet"))

@@ -20,7 +20,18 @@ def table_counts(warehouse: Path) -> dict[str, int]:
     return {name: query(warehouse, f"select count(*) from {name}")[0][0] for name in TABLES}
 
 
-def snapshot(warehouse: Path, table: str, exclude: tuple[str, ...] = ("run_id", "processed_at", "seen_at")):
-    """Sorted table contents without run-specific columns, for equality across runs."""
+RUN_SPECIFIC = ("run_id", "processed_at", "seen_at", "first_seen", "last_seen")
+CONTENT_TABLES = ("sources", "rejects", "articles", "duplicates", "mentions", "entities")
+
+
+def snapshot(warehouse: Path, table: str, exclude: tuple[str, ...] = RUN_SPECIFIC):
+    """Sorted table contents without run ids and timestamps, for equality across runs.
+
+    (first_seen/last_seen fall back to processing time for undated articles.)
+    """
     columns = [c for c in TABLES[table].schema.names if c not in exclude]
     return query(warehouse, f"select {', '.join(columns)} from {table} order by all")
+
+
+def all_snapshots(warehouse: Path) -> dict[str, list[tuple]]:
+    return {table: snapshot(warehouse, table) for table in CONTENT_TABLES}

@@ -1,0 +1,202 @@
+"""SIGKILL at many points of a real ingest, and two ingests at once on one warehouse.
+
+The subprocesses talk to the session's Prefect test server (PREFECT_API_URL), so each run
+skips the temporary server's start-up and a kill lands in pipeline work, not in Prefect boot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.ingest import ingest_articles
+from tests.conftest import CORPORA, EXAMPLES, REPO
+from tests.flows.helpers import all_snapshots
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+# (log line pattern, which occurrence, extra delay in seconds, the stage the kill lands in)
+KILL_POINTS = [
+    (r"Beginning flow run", 1, 0.0, "start"),
+    (r"Beginning flow run", 1, 0.15, "discover"),
+    (r"discovered \d+ files", 1, 0.0, "load"),
+    (r"batch 0: \d+ files ->", 1, 0.0, "load"),
+    (r"batch 2: \d+ files ->", 1, 0.0, "load"),
+    (r"batch 4: \d+ files ->", 1, 0.02, "load"),
+    (r"batch 6: \d+ files ->", 1, 0.0, "load"),
+    (r"plan-dedup.*Finished", 1, 0.0, "dedup"),
+    (r"batch 0: \d+ canonical", 1, 0.0, "dedup"),
+    (r"batch 0: \d+ canonical", 1, 0.3, "extract"),
+    (r"batch 3: \d+ canonical", 1, 0.0, "dedup"),
+    (r"extract-entities.*Finished", 1, 0.0, "extract"),
+    (r"extract-entities.*Finished", 2, 0.1, "extract"),
+    (r"extract-entities.*Finished", 4, 0.0, "extract"),
+    (r"extract-entities.*Finished", 6, 0.0, "extract"),
+    (r"batch 6: \d+ canonical", 1, 0.05, "extract"),
+    (r"Task run 'entities.*Finished", 1, 0.0, "commit"),
+    (r"Task run 'entities.*Finished", 1, 0.01, "commit"),
+    (r"Task run 'entities.*Finished", 1, 0.04, "commit"),
+    (r"Task run 'commit.*Finished", 1, 0.0, "publish"),
+    (r"run \d{8}T\S+: \d+ files seen", 1, 0.0, "publish"),
+    (r"Flow run .* Finished in state", 1, 0.0, "shutdown"),
+]
+
+
+def build_corpus(folder: Path) -> Path:
+    """The examples plus 48 real BBC articles (with byte-identical pairs) when available."""
+    shutil.copytree(EXAMPLES, folder)
+    bbc = CORPORA / "bbc"
+    if bbc.exists():
+        names = [f"tech/{i:03d}.txt" for i in range(1, 41)] + [
+            "tech/007.txt",
+            "tech/097.txt",
+            "business/007.txt",
+            "business/253.txt",
+            "entertainment/003.txt",
+            "entertainment/272.txt",
+            "sport/199.txt",
+            "politics/001.txt",
+        ]
+        for name in names:
+            target = folder / "bbc" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(bbc / name, target)
+    return folder
+
+
+def ingest_cmd(source: Path, warehouse: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "ingest",
+        str(source),
+        "--warehouse",
+        str(warehouse),
+        "--batch-size",
+        "8",
+        *extra,
+    ]
+
+
+def subprocess_env() -> dict[str, str]:
+    from prefect.settings import PREFECT_API_URL
+
+    return {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "PYTHONUNBUFFERED": "1",
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
+
+
+def run_until(cmd: list[str], pattern: str, occurrence: int, delay: float) -> bool:
+    """Run cmd, SIGKILL it `delay` s after the n-th log line matching pattern; True if killed."""
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    seen = 0
+    killed = False
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if re.search(pattern, line):
+            seen += 1
+            if seen == occurrence:
+                time.sleep(delay)
+                proc.kill()
+                killed = proc.wait() == -9
+                break
+    proc.stdout.close()
+    proc.wait()
+    return killed
+
+
+@pytest.fixture(scope="module")
+def corpus_and_reference(tmp_path_factory):
+    base = tmp_path_factory.mktemp("crash")
+    source = build_corpus(base / "src")
+    reference = base / "reference"
+    ingest_articles(sources=[str(source)], warehouse=str(reference), batch_size=8)
+    return source, all_snapshots(reference)
+
+
+def test_sigkill_anywhere_then_rerun_equals_one_clean_run(corpus_and_reference, tmp_path):
+    source, reference = corpus_and_reference
+    assert len(reference["articles"]) > 50
+    empty = {table: [] for table in reference}
+    killed_in: list[str] = []
+    for i, (pattern, occurrence, delay, stage) in enumerate(KILL_POINTS):
+        warehouse = tmp_path / f"wh{i:02d}"
+        if run_until(ingest_cmd(source, warehouse), pattern, occurrence, delay):
+            killed_in.append(stage)
+        if (warehouse / "parquet").exists():
+            # Right after the kill, readers see the warehouse as before the run or after it.
+            after_kill = all_snapshots_or_empty(warehouse)
+            assert after_kill in (empty, reference), f"partial state after kill at {pattern!r}+{delay}"
+        ingest_articles(sources=[str(source)], warehouse=str(warehouse), batch_size=8)
+        assert all_snapshots(warehouse) == reference, f"differs after kill at {pattern!r}+{delay}"
+        assert not any((warehouse / "_staging").iterdir())
+    assert len(killed_in) >= 20, killed_in
+    assert {"discover", "load", "dedup", "extract", "commit"} <= set(killed_in)
+
+
+def all_snapshots_or_empty(warehouse: Path) -> dict[str, list[tuple]]:
+    """Table contents as a reader sees them, read straight from the Parquet (no news.duckdb needed)."""
+    from warehouse.catalog import connect_memory
+    from warehouse.schemas import TABLES
+
+    con = connect_memory(warehouse.resolve())
+    try:
+        out = {}
+        for table in ("sources", "rejects", "articles", "duplicates", "mentions", "entities"):
+            columns = [
+                c
+                for c in TABLES[table].schema.names
+                if c not in ("run_id", "processed_at", "seen_at", "first_seen", "last_seen")
+            ]
+            out[table] = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def test_two_ingests_at_once_end_in_one_of_the_serial_orders(tmp_path):
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    shutil.copytree(EXAMPLES / "json", a / "json")
+    shutil.copytree(EXAMPLES / "seeds", b / "seeds")
+    shutil.copytree(EXAMPLES / "html", b / "html")
+    # The same article in both, so which run commits first decides which copy is canonical.
+    shutil.copyfile(EXAMPLES / "text/harbour-bridge-closure.md", a / "z-bridge.md")
+    shutil.copyfile(EXAMPLES / "text/harbour-bridge-closure.md", b / "a-bridge.md")
+    serial = []
+    for first, second in ((a, b), (b, a)):
+        warehouse = tmp_path / f"serial-{first.name}{second.name}"
+        ingest_articles(sources=[str(first)], warehouse=str(warehouse))
+        ingest_articles(sources=[str(second)], warehouse=str(warehouse))
+        serial.append(all_snapshots(warehouse))
+    assert serial[0] != serial[1]
+
+    shared = tmp_path / "shared"
+    procs = [
+        subprocess.Popen(
+            ingest_cmd(src, shared, "--wait", "300"),
+            cwd=REPO,
+            env=subprocess_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for src in (a, b)
+    ]
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in results]
+    assert all_snapshots(shared) in serial
