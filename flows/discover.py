@@ -126,7 +126,9 @@ def _entry(full: str, root: str, exclude: tuple[str, ...]) -> Iterator[FileEntry
 
 
 def needs_work(entry: FileEntry, known: Known | None) -> bool:
-    """New, changed (size or mtime), or unreadable last time: read it. Otherwise skip it."""
+    """New, changed (size or mtime), unreadable or ignored last time: read it. Otherwise skip it."""
     if known is None or known.status == "unreadable":
         return True
+    if known.status == "ignored" and entry.ignored is None:
+        return True  # the exclude patterns changed: load it now
     return (known.size, known.mtime_ns) != (entry.size, entry.mtime_ns)

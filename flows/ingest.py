@@ -26,17 +26,18 @@ from flows.stages import (
     DedupedBatch,
     Limits,
     LoadedBatch,
+    committed_members,
     deduplicate,
     extract_entities,
     load_and_clean,
-    load_exact_index,
     reject_rows,
     stage_entities,
+    stage_repoints,
     stage_run_row,
     versions,
 )
 from flows.summary import summary_markdown
-from transforms.dedup import Duplicate, resolve_exact
+from transforms.dedup import Duplicate, Repoint, resolve_exact
 from transforms.records import Reject
 from warehouse.catalog import build_catalog, connect_memory
 from warehouse.lock import writer_lock
@@ -73,6 +74,7 @@ class RunStats:
     articles: int = 0
     canonical: int = 0
     duplicates: int = 0
+    repointed: int = 0
     mentions: int = 0
     entities: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: Counter())
@@ -183,15 +185,27 @@ def load_batch(
 
 
 @task(name="plan-dedup", cache_policy=NO_CACHE)
-def plan_dedup(wh: Warehouse, loaded: list[LoadedBatch]) -> tuple[dict[str, Duplicate], float]:
-    """Exact-duplicate decisions for the whole run at once, against everything committed.
+def plan_dedup(wh: Warehouse, loaded: list[LoadedBatch]) -> tuple[dict[str, Duplicate], list[Repoint], float]:
+    """Exact-duplicate decisions for the whole run at once, against the committed groups it touches.
 
-    Deciding over all of the run's keys together makes the result independent of batch size.
+    Deciding over all of the run's keys together makes the result independent of batch size;
+    re-pointing committed groups makes it independent of how the input was split into runs.
     """
     t0 = time.perf_counter()
     keys = [key for batch in loaded for key in batch.keys]
-    decisions, _ = resolve_exact(keys, load_exact_index(wh) if keys else {})
-    return decisions, time.perf_counter() - t0
+    decisions, repoints = resolve_exact(keys, committed_members(wh, keys))
+    return decisions, repoints, time.perf_counter() - t0
+
+
+@task(name="repoint-committed", cache_policy=NO_CACHE)
+def repoint_batch(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> DedupedBatch:
+    """Stage new versions of committed articles whose canonical article changed."""
+    part = stage_repoints(wh, run_id, repoints)
+    promoted = sum(r.dedup_kind == "canonical" for r in repoints)
+    get_run_logger().info(
+        "re-pointed %d committed articles (%d promoted to canonical)", len(repoints), promoted
+    )
+    return DedupedBatch(articles_part=part)
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
@@ -291,13 +305,19 @@ def ingest_articles(
             for batch_no, entries in enumerate(batched(found.todo, batch_size)):
                 loaded.append(load_batch(wh, run_id, batch_no, entries, found.known, limits))
                 stats.add_load(loaded[-1])
-            decisions, seconds = plan_dedup(wh, loaded)
+            decisions, repoints, seconds = plan_dedup(wh, loaded)
             stats.seconds["dedup"] += seconds
-            for batch_no, batch in enumerate(loaded):
-                deduped = dedup_batch(wh, run_id, batch_no, batch, decisions)
-                stats.add_dedup(deduped)
+            stats.repointed = len(repoints)
+            deduped = [
+                dedup_batch(wh, run_id, batch_no, batch, decisions) for batch_no, batch in enumerate(loaded)
+            ]
+            for batch in deduped:
+                stats.add_dedup(batch)
+            if repoints:
+                deduped.append(repoint_batch(wh, run_id, repoints))
+            for batch_no, batch in enumerate(deduped):
                 mentions, seconds = extract_batch(
-                    wh, run_id, batch_no, deduped, spacy_model, n_process, nlp_batch_size
+                    wh, run_id, batch_no, batch, spacy_model, n_process, nlp_batch_size
                 )
                 stats.mentions += mentions
                 stats.seconds["extract"] += seconds

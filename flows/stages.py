@@ -16,10 +16,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from transforms.clean import MAX_TEXT_CHARS, clean_article
-from transforms.dedup import DedupKey, Duplicate, apply_decisions
+from transforms.dedup import Committed, DedupKey, Duplicate, Repoint, apply_decisions
 from transforms.entities import mentions_from_doc
 from transforms.formats import JSON, JSONL, detect_format
 from transforms.ids import stable_id
@@ -231,16 +233,69 @@ def load_and_clean(
     return result
 
 
-def load_exact_index(wh: Warehouse) -> dict[str, str]:
-    """Content hash to canonical article id, for every canonical article already committed."""
+def committed_members(wh: Warehouse, keys: list[DedupKey]) -> list[Committed]:
+    """Committed articles whose dedup group this run touches, found by a join, not a full index.
+
+    A group is touched when this run has an article with its content hash, or re-processes
+    (a changed file) an article that belonged to it. Memory follows the run, not the warehouse.
+    """
+    if not keys:
+        return []
     con = connect_memory(wh.root)
     try:
-        rows = con.execute(
-            "select content_hash, article_id from articles where dedup_kind = 'canonical'"
-        ).fetchall()
+        con.register(
+            "run_keys",
+            pa.table(
+                {"article_id": [k.article_id for k in keys], "content_hash": [k.content_hash for k in keys]}
+            ),
+        )
+        rows = con.execute("""
+            with touched as (
+                select content_hash from run_keys
+                union select a.content_hash from articles a semi join run_keys r using (article_id))
+            select article_id, content_hash, published_at, source_path, record_index, canonical_id, dedup_kind
+            from articles semi join touched using (content_hash)
+            anti join run_keys using (article_id)""").fetchall()
     finally:
         con.close()
-    return dict(rows)
+    return [Committed(DedupKey(a, h, p, s, i), c, k) for a, h, p, s, i, c, k in rows]
+
+
+def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> str | None:
+    """New versions of committed articles whose canonical changed; returns the staged part.
+
+    The new row (this run's run_id) hides the old one in the views, and with it the old
+    mentions or duplicates row; a promoted article gets NER like any new canonical article.
+    """
+    if not repoints:
+        return None
+    con = connect_memory(wh.root)
+    try:
+        con.register(
+            "changes",
+            pa.table(
+                {
+                    "article_id": [r.article_id for r in repoints],
+                    "new_canonical": [r.canonical_id for r in repoints],
+                    "new_kind": [r.dedup_kind for r in repoints],
+                }
+            ),
+        )
+        table = con.execute(
+            """
+            select a.* replace (c.new_canonical as canonical_id, c.new_kind as dedup_kind,
+                                ? as run_id, now()::timestamptz as processed_at)
+            from articles a join changes c using (article_id) order by article_id""",
+            [run_id],
+        ).to_arrow_table()
+    finally:
+        con.close()
+    path = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
+    duplicates = [
+        Duplicate(r.article_id, r.canonical_id, "exact", 1.0) for r in repoints if r.dedup_kind == "exact"
+    ]
+    wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), "repoint")
+    return str(path) if path else None
 
 
 def deduplicate(

@@ -16,6 +16,7 @@ SUMMARY_ROWS = (
     ("articles", "articles loaded"),
     ("canonical", "canonical articles"),
     ("duplicates", "duplicates"),
+    ("repointed", "earlier articles re-pointed"),
     ("mentions", "entity mentions"),
     ("entities", "entities in warehouse"),
 )

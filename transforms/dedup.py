@@ -1,8 +1,10 @@
 """Exact deduplication: one canonical article per normalised text, across runs.
 
 The canonical article of a group is the earliest published, then the one whose source path
-sorts first (then record index): a rule a user can predict and check. An article already
-canonical in the warehouse stays canonical, so earlier answers never change under a new run.
+sorts first (then record index): a rule a user can predict and check, and one that does not
+depend on which run or batch saw an article first. When a new run brings an article that sorts
+before the committed canonical, the committed group is re-pointed to it, so the same input
+gives the same tables in one run or many.
 """
 
 from __future__ import annotations
@@ -68,25 +70,52 @@ class DedupKey:
         return (self.published_at or _FAR_FUTURE, self.source_path, self.record_index)
 
 
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """An article already in the warehouse that shares a content hash with this run's articles."""
+
+    key: DedupKey
+    canonical_id: str
+    dedup_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repoint:
+    """A committed article whose dedup status changes because of this run."""
+
+    article_id: str
+    canonical_id: str
+    dedup_kind: str
+
+
 def resolve_exact(
-    keys: Iterable[DedupKey], known: Mapping[str, str]
-) -> tuple[dict[str, Duplicate], dict[str, str]]:
+    keys: Iterable[DedupKey], committed: Iterable[Committed] = ()
+) -> tuple[dict[str, Duplicate], list[Repoint]]:
     """Decide, for a whole run at once, which articles are exact duplicates of which.
 
-    ``known`` maps content hash to the canonical article id already in the warehouse. Deciding
-    over the run's keys together (not batch by batch) makes the answer independent of batch
-    size and file order. Returns the duplicate decisions by article id (articles not in it are
-    canonical) and the new index entries (content hash to canonical id) the run adds.
+    Each content hash's group is this run's articles plus the committed ones sharing the hash;
+    its canonical is the first by ``DedupKey.order``. Returns the duplicate decisions for this
+    run's articles (articles not in it are canonical) and the committed articles whose
+    canonical or kind changes.
     """
-    added: dict[str, str] = {}
+    before = {c.key.article_id: c for c in committed}
+    groups: dict[str, list[DedupKey]] = {}
+    for key in [*keys, *(c.key for c in before.values())]:
+        groups.setdefault(key.content_hash, []).append(key)
     duplicates: dict[str, Duplicate] = {}
-    for key in sorted(keys, key=DedupKey.order):
-        canonical = known.get(key.content_hash) or added.get(key.content_hash)
-        if canonical is None:
-            added[key.content_hash] = key.article_id
-        elif canonical != key.article_id:
-            duplicates[key.article_id] = Duplicate(key.article_id, canonical, "exact", 1.0)
-    return duplicates, added
+    repoints: list[Repoint] = []
+    for members in groups.values():
+        members.sort(key=DedupKey.order)
+        canonical = members[0].article_id
+        for key in members:
+            kind = "canonical" if key.article_id == canonical else "exact"
+            old = before.get(key.article_id)
+            if old is not None:
+                if (old.canonical_id, old.dedup_kind) != (canonical, kind):
+                    repoints.append(Repoint(key.article_id, canonical, kind))
+            elif kind == "exact":
+                duplicates[key.article_id] = Duplicate(key.article_id, canonical, "exact", 1.0)
+    return duplicates, sorted(repoints, key=lambda r: r.article_id)
 
 
 def apply_decisions(

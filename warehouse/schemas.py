@@ -232,6 +232,7 @@ RUNS = TableSpec(
         col("articles", pa.int64(), "Articles loaded."),
         col("canonical", pa.int64(), "Articles that were canonical."),
         col("duplicates", pa.int64(), "Articles marked duplicates."),
+        col("repointed", pa.int64(), "Committed articles whose canonical changed because of this run."),
         col("mentions", pa.int64(), "Entity mentions extracted."),
         col("entities", pa.int64(), "Distinct entities in the warehouse after the run."),
         col("seconds_discover", pa.float64(), "Seconds listing and fingerprinting."),

@@ -52,3 +52,6 @@ def test_manifest_skip_rule():
     assert needs_work(entry, Known(11, 5, "h", "loaded"))
     assert needs_work(entry, Known(10, 6, "h", "loaded"))
     assert needs_work(entry, Known(10, 5, None, "unreadable"))  # retried every run
+    assert needs_work(entry, Known(10, 5, None, "ignored"))  # no longer excluded
+    entry.ignored = "name matches exclude pattern '*.gz'"
+    assert not needs_work(entry, Known(10, 5, None, "ignored"))

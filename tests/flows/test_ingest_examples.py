@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.ingest import ingest_articles
 from tests.conftest import EXAMPLES
-from tests.flows.helpers import query, snapshot, table_counts
+from tests.flows.helpers import all_snapshots, query, snapshot, table_counts
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -277,3 +277,20 @@ def test_cli_sql_csv_and_errors(examples_run):
     assert result.exit_code == 2
     result = runner.invoke(app, ["status", "-w", str(warehouse)])
     assert result.exit_code == 0 and "articles" in result.output
+
+
+def test_same_input_in_one_run_or_many_batches_or_runs_gives_the_same_tables(tmp_path):
+    one = tmp_path / "one"
+    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(one))
+    reference = all_snapshots(one)
+    small_batches = tmp_path / "batches"
+    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(small_batches), batch_size=2)
+    assert all_snapshots(small_batches) == reference
+    # Two runs, the first without the .gz copy that sorts first: the second run must re-point.
+    split = tmp_path / "split"
+    first = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(split), exclude=["*.gz"])
+    assert (first["files_ignored"], first["repointed"]) == (2, 0)
+    second = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(split))
+    assert second["repointed"] == 1
+    assert all_snapshots(split) == reference
+    assert query(split, "select count(*) from runs") == [(2,)]

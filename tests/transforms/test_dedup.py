@@ -1,6 +1,14 @@
 from datetime import UTC, datetime
 
-from transforms.dedup import DedupKey, apply_decisions, content_hash, normalised_for_hash, resolve_exact
+from transforms.dedup import (
+    Committed,
+    DedupKey,
+    Repoint,
+    apply_decisions,
+    content_hash,
+    normalised_for_hash,
+    resolve_exact,
+)
 from transforms.records import CleanArticle
 
 
@@ -43,9 +51,9 @@ def test_title_is_part_of_the_exact_key():
     assert content_hash("A", "body  text") == content_hash("a", "Body text")
 
 
-def decide(articles, known=None):
-    duplicates, added = resolve_exact([DedupKey.of(a) for a in articles], known or {})
-    return apply_decisions(articles, duplicates), duplicates, added
+def decide(articles, committed=()):
+    duplicates, repoints = resolve_exact([DedupKey.of(a) for a in articles], committed)
+    return apply_decisions(articles, duplicates), duplicates, repoints
 
 
 def test_earliest_published_is_canonical_then_path():
@@ -53,7 +61,7 @@ def test_earliest_published_is_canonical_then_path():
     early = article("early", "z.txt", published=datetime(2025, 1, 1, tzinfo=UTC))
     undated = article("undated", "0.txt")
     other = article("other", "b.txt", text="Different text.")
-    out, dups, added = decide([late, undated, early, other])
+    out, dups, repoints = decide([late, undated, early, other])
     assert sorted((a.article_id, a.canonical_id, a.dedup_kind) for a in out) == [
         ("early", "early", "canonical"),
         ("late", "early", "exact"),
@@ -64,7 +72,7 @@ def test_earliest_published_is_canonical_then_path():
         ("late", "early", "exact", 1.0),
         ("undated", "early", "exact", 1.0),
     ]
-    assert added == {early.content_hash: "early", other.content_hash: "other"}
+    assert repoints == []
 
 
 def test_decision_does_not_depend_on_input_order():
@@ -75,10 +83,21 @@ def test_decision_does_not_depend_on_input_order():
     assert {a.article_id for a in again if a.dedup_kind == "canonical"} == {"5"}
 
 
-def test_warehouse_canonical_stays_canonical_across_runs():
+def test_committed_canonical_keeps_its_place_when_it_sorts_first():
+    old = article("old", "a.txt")
+    new = article("new", "b.txt")
+    out, dups, repoints = decide([new], [Committed(DedupKey.of(old), "old", "canonical")])
+    assert (out[0].canonical_id, out[0].dedup_kind, repoints) == ("old", "exact", [])
+
+
+def test_new_article_that_sorts_first_takes_over_the_committed_group():
+    old = article("old", "m.txt")
+    old_dup = article("old-dup", "z.txt")
     new = article("new", "a.txt")
-    out, dups, added = decide([new], {new.content_hash: "old"})
-    assert (out[0].canonical_id, out[0].dedup_kind, added) == ("old", "exact", {})
-    again = article("old", "b.txt")
-    out, dups, added = decide([again], {again.content_hash: "old"})
-    assert (out[0].dedup_kind, dups) == ("canonical", {})
+    committed = [
+        Committed(DedupKey.of(old), "old", "canonical"),
+        Committed(DedupKey.of(old_dup), "old", "exact"),
+    ]
+    out, dups, repoints = decide([new], committed)
+    assert (out[0].canonical_id, out[0].dedup_kind, dups) == ("new", "canonical", {})
+    assert repoints == [Repoint("old", "new", "exact"), Repoint("old-dup", "new", "exact")]
