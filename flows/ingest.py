@@ -37,7 +37,7 @@ from flows.stages import (
     versions,
 )
 from flows.summary import summary_markdown
-from transforms.dedup import Duplicate, Repoint, resolve_exact
+from transforms.dedup import Duplicate, Repoint, resolve_duplicates
 from transforms.records import Reject
 from warehouse.catalog import build_catalog, connect_memory
 from warehouse.lock import writer_lock
@@ -193,7 +193,7 @@ def plan_dedup(wh: Warehouse, loaded: list[LoadedBatch]) -> tuple[dict[str, Dupl
     """
     t0 = time.perf_counter()
     keys = [key for batch in loaded for key in batch.keys]
-    decisions, repoints = resolve_exact(keys, committed_members(wh, keys))
+    decisions, repoints = resolve_duplicates(keys, committed_members(wh, keys))
     return decisions, repoints, time.perf_counter() - t0
 
 

@@ -16,20 +16,32 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from transforms.clean import MAX_TEXT_CHARS, clean_article
-from transforms.dedup import Committed, DedupKey, Duplicate, Repoint, apply_decisions
+from transforms.dedup import (
+    Committed,
+    DedupKey,
+    Duplicate,
+    NearDupParams,
+    Repoint,
+    apply_decisions,
+    dedup_key,
+    normalised_for_hash,
+)
 from transforms.entities import mentions_from_doc
 from transforms.formats import JSON, JSONL, detect_format
 from transforms.ids import stable_id
 from transforms.load import load_file
+from transforms.minhash import MinHasher, band_keys
 from transforms.records import CleanArticle, Reject, RejectError
 from warehouse.catalog import connect_memory
 from warehouse.schemas import (
     ARTICLES,
+    BANDS,
     DUPLICATES,
     ENTITIES,
     MENTIONS,
@@ -223,7 +235,7 @@ def load_and_clean(
     t2 = time.perf_counter()
     with open(result.scratch, "wb") as fh:
         pickle.dump(articles, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    result.keys = [DedupKey.of(a) for a in articles]
+    result.keys = dedup_keys(articles)
     part = f"{batch_no:06d}"
     wh.stage(run_id, SOURCES, to_table(SOURCES, sources), part)
     reject_table = to_table(REJECTS, reject_rows(rejects, run_id, sha_of))
@@ -233,14 +245,35 @@ def load_and_clean(
     return result
 
 
-def committed_members(wh: Warehouse, keys: list[DedupKey]) -> list[Committed]:
-    """Committed articles whose dedup group this run touches, found by a join, not a full index.
+MINHASHER = MinHasher()
+NEAR = NearDupParams()
 
-    A group is touched when this run has an article with its content hash, or re-processes
-    (a changed file) an article that belonged to it. Memory follows the run, not the warehouse.
+
+def dedup_keys(articles: list[CleanArticle]) -> list[DedupKey]:
+    """MinHash signatures of the batch's bodies, computed together (vectorised) once at load."""
+    if not articles:
+        return []
+    hashes, owner = MINHASHER.shingle_hashes([normalised_for_hash(a.text) for a in articles])
+    signatures, sizes = MINHASHER.signatures(hashes, owner, len(articles))
+    return [dedup_key(a, sig, n) for a, sig, n in zip(articles, signatures, sizes, strict=True)]
+
+
+_KEY_COLUMNS = (
+    "article_id, content_hash, published_at, word_count, source_path, record_index, minhash, "
+    "shingle_count, canonical_id, dedup_kind"
+)
+
+
+def committed_members(wh: Warehouse, keys: list[DedupKey]) -> list[Committed]:
+    """Committed articles whose clusters this run touches, found by joins, never a full scan into memory.
+
+    Touched: same content hash as a run article, a shared LSH band key, or the old version of
+    an article this run re-processes. Their whole clusters come along, so the run can
+    re-decide them. Memory follows the run, not the warehouse.
     """
     if not keys:
         return []
+    bands = band_keys(np.stack([k.minhash for k in keys]), NEAR.bands)
     con = connect_memory(wh.root)
     try:
         con.register(
@@ -249,16 +282,34 @@ def committed_members(wh: Warehouse, keys: list[DedupKey]) -> list[Committed]:
                 {"article_id": [k.article_id for k in keys], "content_hash": [k.content_hash for k in keys]}
             ),
         )
-        rows = con.execute("""
+        con.register(
+            "run_bands",
+            pa.table(
+                {
+                    "band": np.tile(np.arange(NEAR.bands, dtype=np.int16), len(keys)),
+                    "band_key": bands.reshape(-1),
+                }
+            ),
+        )
+        rows = con.execute(f"""
             with touched as (
-                select content_hash from run_keys
-                union select a.content_hash from articles a semi join run_keys r using (article_id))
-            select article_id, content_hash, published_at, source_path, record_index, canonical_id, dedup_kind
-            from articles semi join touched using (content_hash)
-            anti join run_keys using (article_id)""").fetchall()
+                select article_id from articles semi join run_keys using (content_hash)
+                union select article_id from dedup_bands semi join run_bands using (band, band_key)
+                union select article_id from articles semi join run_keys using (article_id)),
+            clusters as (select distinct canonical_id from articles semi join touched using (article_id))
+            select {_KEY_COLUMNS} from articles
+            where canonical_id in (select canonical_id from clusters)
+               or article_id in (select canonical_id from clusters)
+            """).fetchall()
     finally:
         con.close()
-    return [Committed(DedupKey(a, h, p, s, i), c, k) for a, h, p, s, i, c, k in rows]
+    run_ids = {k.article_id for k in keys}
+    empty = np.full(MINHASHER.num_perm, 0xFFFFFFFF, dtype="<u4").tobytes()
+    return [
+        Committed(DedupKey(a, h, p, w or 0, s, i, sig or empty, n or 0), c, k)
+        for a, h, p, w, s, i, sig, n, c, k in rows
+        if a not in run_ids
+    ]
 
 
 def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> str | None:
@@ -292,7 +343,9 @@ def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> str |
         con.close()
     path = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
     duplicates = [
-        Duplicate(r.article_id, r.canonical_id, "exact", 1.0) for r in repoints if r.dedup_kind == "exact"
+        Duplicate(r.article_id, r.canonical_id, r.dedup_kind, r.similarity)
+        for r in repoints
+        if r.dedup_kind != "canonical"
     ]
     wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), "repoint")
     return str(path) if path else None
@@ -301,23 +354,49 @@ def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> str |
 def deduplicate(
     wh: Warehouse, run_id: str, batch_no: int, batch: LoadedBatch, decisions: dict[str, Duplicate]
 ) -> DedupedBatch:
-    """Apply the run's dedup decisions to one batch; stage its articles and duplicates rows."""
+    """Apply the run's dedup decisions to one batch; stage its articles, duplicates and band keys."""
     t0 = time.perf_counter()
     with open(batch.scratch, "rb") as fh:
         articles: list[CleanArticle] = pickle.load(fh)
     articles = apply_decisions(articles, decisions)
+    keys = {k.article_id: k for k in batch.keys}
     duplicates = [decisions[a.article_id] for a in articles if a.article_id in decisions]
     now = datetime.now(UTC)
-    rows = [{**asdict(a), "run_id": run_id, "processed_at": now} for a in articles]
+    rows = [
+        {
+            **asdict(a),
+            "minhash": keys[a.article_id].signature,
+            "shingle_count": keys[a.article_id].shingles,
+            "run_id": run_id,
+            "processed_at": now,
+        }
+        for a in articles
+    ]
     part = f"{batch_no:06d}"
     path = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
     wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), part)
+    wh.stage(run_id, BANDS, band_table(run_id, batch.keys), part)
     Path(batch.scratch).unlink(missing_ok=True)
     return DedupedBatch(
         articles_part=str(path) if path else None,
         canonical=len(articles) - len(duplicates),
         duplicates=len(duplicates),
         seconds=time.perf_counter() - t0,
+    )
+
+
+def band_table(run_id: str, keys: list[DedupKey]) -> pa.Table:
+    if not keys:
+        return to_table(BANDS, [])
+    bands = band_keys(np.stack([k.minhash for k in keys]), NEAR.bands)
+    return pa.Table.from_pydict(
+        {
+            "article_id": np.repeat([k.article_id for k in keys], NEAR.bands).tolist(),
+            "band": np.tile(np.arange(NEAR.bands, dtype=np.int16), len(keys)),
+            "band_key": bands.reshape(-1),
+            "run_id": [run_id] * (len(keys) * NEAR.bands),
+        },
+        schema=BANDS.schema,
     )
 
 

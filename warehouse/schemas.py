@@ -136,13 +136,15 @@ ARTICLES = TableSpec(
         col("description", pa.string(), "Summary from the input (meta description), when given."),
         col("site_name", pa.string(), "Publisher or site, when the input names it."),
         col("content_hash", pa.string(), "Hash of normalised title and text: the exact-duplicate key."),
+        col("minhash", pa.binary(), "MinHash signature of the body (128 little-endian uint32)."),
+        col("shingle_count", pa.int32(), "Word 4-grams in the body (for containment estimates)."),
         col(
             "canonical_id",
             pa.string(),
             "article_id of the canonical copy; equals article_id when canonical.",
             nullable=False,
         ),
-        col("dedup_kind", pa.string(), "canonical, or the kind of duplicate (exact).", nullable=False),
+        col("dedup_kind", pa.string(), "canonical, or the kind of duplicate: exact or near.", nullable=False),
         col("story_id", pa.string(), "Story cluster (not yet computed: null)."),
         col("entity_count", pa.int32(), "Distinct entities found (canonical articles only)."),
         col("mention_count", pa.int32(), "Entity mentions found (canonical articles only)."),
@@ -159,8 +161,13 @@ DUPLICATES = TableSpec(
     fields=(
         col("article_id", pa.string(), "The duplicate article.", nullable=False),
         col("canonical_id", pa.string(), "The canonical article it duplicates.", nullable=False),
-        col("kind", pa.string(), "exact (same normalised title and text).", nullable=False),
-        col("similarity", pa.float32(), "1.0 for exact duplicates."),
+        col(
+            "kind",
+            pa.string(),
+            "exact (same normalised title and text) or near (MinHash/LSH, verified).",
+            nullable=False,
+        ),
+        col("similarity", pa.float32(), "1.0 for exact; estimated Jaccard of the bodies for near."),
         RUN_ID,
     ),
 )
@@ -180,6 +187,19 @@ MENTIONS = TableSpec(
         col("start_char", pa.int32(), "Start offset into articles.text.", nullable=False),
         col("end_char", pa.int32(), "End offset (exclusive) into articles.text.", nullable=False),
         col("sentence_index", pa.int32(), "0-based sentence of the article the mention is in."),
+        RUN_ID,
+    ),
+)
+
+BANDS = TableSpec(
+    "dedup_bands",
+    "LSH band keys of each article's MinHash: the near-duplicate index later runs join against.",
+    key=("article_id", "band"),
+    latest_by=("article_id", "band"),
+    fields=(
+        col("article_id", pa.string(), "The article.", nullable=False),
+        col("band", pa.int16(), "Band number (0-31).", nullable=False),
+        col("band_key", pa.int64(), "Hash of the band's rows of the signature.", nullable=False),
         RUN_ID,
     ),
 )
@@ -246,7 +266,7 @@ RUNS = TableSpec(
 )
 
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (SOURCES, REJECTS, ARTICLES, DUPLICATES, MENTIONS, ENTITIES, RUNS)
+    t.name: t for t in (SOURCES, REJECTS, ARTICLES, DUPLICATES, BANDS, MENTIONS, ENTITIES, RUNS)
 }
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from flows.ingest import ingest_articles
 from tests.conftest import CORPORA, EXAMPLES, REPO
-from tests.flows.helpers import all_snapshots
+from tests.flows.helpers import CONTENT_TABLES, all_snapshots
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -156,7 +156,7 @@ def all_snapshots_or_empty(warehouse: Path) -> dict[str, list[tuple]]:
     con = connect_memory(warehouse.resolve())
     try:
         out = {}
-        for table in ("sources", "rejects", "articles", "duplicates", "mentions", "entities"):
+        for table in CONTENT_TABLES:
             columns = [
                 c
                 for c in TABLES[table].schema.names

@@ -246,6 +246,7 @@ def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
         "rejects": 0,
         "articles": 0,
         "duplicates": 0,
+        "dedup_bands": 0,
         "mentions": 0,
         "entities": 0,
         "runs": 1,
