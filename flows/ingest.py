@@ -34,6 +34,7 @@ from flows.stages import (
     stage_entities,
     stage_repoints,
     stage_run_row,
+    stage_stories,
     versions,
 )
 from flows.summary import summary_markdown
@@ -77,6 +78,7 @@ class RunStats:
     repointed: int = 0
     mentions: int = 0
     entities: int = 0
+    stories: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: Counter())
 
     def add_load(self, b: LoadedBatch) -> None:
@@ -234,10 +236,12 @@ def extract_batch(
     return extract_entities(wh, run_id, batch_no, deduped.articles_part, model, n_process, nlp_batch_size)
 
 
-@task(name="entities", cache_policy=NO_CACHE)
-def rebuild_entities(wh: Warehouse, run_id: str, changed: bool) -> int:
-    """Corpus-wide entity table from all mentions; skipped when the run added nothing."""
-    return stage_entities(wh, run_id) if changed else _count(wh, "entities")
+@task(name="entities-and-stories", cache_policy=NO_CACHE)
+def rebuild_snapshots(wh: Warehouse, run_id: str, changed: bool) -> tuple[int, int]:
+    """Corpus-wide entities and stories from all mentions; skipped when the run added nothing."""
+    if not changed:
+        return _count(wh, "entities"), _count(wh, "stories")
+    return stage_entities(wh, run_id), stage_stories(wh, run_id)
 
 
 @task(name="commit", cache_policy=NO_CACHE)
@@ -323,7 +327,9 @@ def ingest_articles(
                 stats.seconds["extract"] += seconds
             stats.check()
             t_write = time.perf_counter()
-            stats.entities = rebuild_entities(wh, run_id, changed=bool(found.todo or found.rejects))
+            stats.entities, stats.stories = rebuild_snapshots(
+                wh, run_id, changed=bool(found.todo or found.rejects)
+            )
             stats.seconds["write"] += time.perf_counter() - t_write
             stats.seconds["total"] = time.perf_counter() - t0
             commit_run(wh, run_id, {**run_row, **_stat_columns(stats)})

@@ -38,6 +38,7 @@ from transforms.ids import stable_id
 from transforms.load import load_file
 from transforms.minhash import MinHasher, band_keys
 from transforms.records import CleanArticle, Reject, RejectError
+from transforms.stories import StoryParams, story_ids
 from warehouse.catalog import connect_memory
 from warehouse.schemas import (
     ARTICLES,
@@ -48,6 +49,8 @@ from warehouse.schemas import (
     REJECTS,
     RUNS,
     SOURCES,
+    STORIES,
+    STORY_MEMBERS,
     conform,
     to_table,
 )
@@ -499,3 +502,86 @@ def versions() -> str:
         except PackageNotFoundError:
             found[pkg] = None
     return json.dumps(found, sort_keys=True)
+
+
+STORY_LINKS_SQL = """
+with canon as (select article_id, published_at from articles where dedup_kind = 'canonical'),
+     ents as (select distinct m.article_id, m.entity_id from mentions m semi join canon using (article_id)),
+     df as (select entity_id, count(*) as n from ents group by all),
+     sizes as (select article_id, count(*) as k from ents group by all),
+     rare as (select e.* from ents e join df using (entity_id)
+              where df.n >= 2 and df.n <= greatest(?, ? * (select count(*) from canon))),
+     pairs as (select a.article_id as a, b.article_id as b, count(*) as shared
+               from rare a join rare b on a.entity_id = b.entity_id and a.article_id < b.article_id
+               group by all having count(*) >= ?)
+select p.a, p.b
+from pairs p
+join sizes sa on sa.article_id = p.a join sizes sb on sb.article_id = p.b
+join canon ca on ca.article_id = p.a join canon cb on cb.article_id = p.b
+where p.shared / (sa.k + sb.k - p.shared) >= ?
+  and (ca.published_at is null or cb.published_at is null
+       or abs(epoch(ca.published_at) - epoch(cb.published_at)) <= ? * 86400)
+"""
+
+STORIES_SQL = """
+with members as (select a.article_id, s.story_id, a.title, a.lede, a.published_at, a.dedup_kind,
+                        a.source_path, a.record_index, a.word_count
+                 from articles a join story_map s on s.article_id = a.canonical_id),
+     firsts as (select story_id,
+                       first(coalesce(title, left(lede, 200)) order by published_at nulls last,
+                             word_count desc, source_path, record_index) as headline
+                from members where dedup_kind = 'canonical' group by all),
+     ent as (select s.story_id, e.name, count(distinct m.article_id) as n, count(*) as mentions
+             from mentions m join story_map s using (article_id) join entities e using (entity_id)
+             group by all),
+     top as (select story_id, list(name order by n desc, mentions desc, name)[1:8] as top_entities
+             from ent group by all)
+select m.story_id, any_value(f.headline) as headline, count(*) as article_count,
+       count(*) filter (where m.dedup_kind = 'canonical') as canonical_count,
+       min(m.published_at) as first_published, max(m.published_at) as last_published,
+       coalesce(any_value(t.top_entities), []) as top_entities, ? as run_id
+from members m join firsts f using (story_id) left join top t using (story_id)
+group by m.story_id order by m.story_id
+"""
+
+
+STORY = StoryParams()
+
+
+def stage_stories(wh: Warehouse, run_id: str, params: StoryParams = STORY) -> int:
+    """Rebuild stories and story_members from all canonical articles and their mentions."""
+    con = connect_memory(wh.root, extra=wh.staged_files(run_id))
+    try:
+        links = con.execute(
+            STORY_LINKS_SQL,
+            [
+                params.max_df_floor,
+                params.max_df_share,
+                params.min_shared,
+                params.min_jaccard,
+                params.max_days,
+            ],
+        ).fetchall()
+        order = [
+            a
+            for (a,) in con.execute(
+                "select article_id from articles where dedup_kind = 'canonical' "
+                "order by published_at nulls last, word_count desc, source_path, record_index"
+            ).fetchall()
+        ]
+        story_of = story_ids(order, links)
+        con.register(
+            "canonical_story", pa.table({"canonical_id": list(story_of), "story_id": list(story_of.values())})
+        )
+        members = con.execute(
+            "select a.article_id, c.story_id, ? as run_id from articles a "
+            "join canonical_story c using (canonical_id) order by a.article_id",
+            [run_id],
+        ).to_arrow_table()
+        con.register("story_map", members)
+        stories = con.execute(STORIES_SQL, [run_id]).to_arrow_table()
+    finally:
+        con.close()
+    wh.stage(run_id, STORY_MEMBERS, conform(STORY_MEMBERS, members), "000000")
+    wh.stage(run_id, STORIES, conform(STORIES, stories), "000000")
+    return stories.num_rows

@@ -19,6 +19,7 @@ SUMMARY_ROWS = (
     ("repointed", "earlier articles re-pointed"),
     ("mentions", "entity mentions"),
     ("entities", "entities in warehouse"),
+    ("stories", "stories in warehouse"),
 )
 STAGES = ("discover", "load", "clean", "dedup", "extract", "write", "total")
 

@@ -50,11 +50,17 @@ def create_views(
 ) -> None:
     """Create one view per table; ``files`` maps table name to its Parquet files or globs.
 
-    TABLES lists articles before the views that semi-join it.
+    TABLES lists story_members before articles (which takes story_id from it) and articles
+    before the views that semi-join it.
     """
     kind = "temp view" if temp else "view"
     for name, spec in TABLES.items():
         sql = source_sql(spec, files[name])
+        if name == "articles":
+            sql = (
+                f"select t.* replace (m.story_id as story_id) from ({sql}) t "
+                "left join story_members m using (article_id)"
+            )
         if name in ("mentions", "duplicates"):
             sql = (
                 f"select t.* from ({sql}) t semi join articles a "

@@ -145,7 +145,7 @@ ARTICLES = TableSpec(
             nullable=False,
         ),
         col("dedup_kind", pa.string(), "canonical, or the kind of duplicate: exact or near.", nullable=False),
-        col("story_id", pa.string(), "Story cluster (not yet computed: null)."),
+        col("story_id", pa.string(), "Story (see stories); filled by the view from story_members."),
         col("entity_count", pa.int32(), "Distinct entities found (canonical articles only)."),
         col("mention_count", pa.int32(), "Entity mentions found (canonical articles only)."),
         RUN_ID,
@@ -204,6 +204,35 @@ BANDS = TableSpec(
     ),
 )
 
+STORIES = TableSpec(
+    "stories",
+    "One row per story: articles about the same event, grouped; rebuilt at every run.",
+    key=("story_id",),
+    mode="snapshot",
+    fields=(
+        col("story_id", pa.string(), "Hash of the story's earliest canonical article.", nullable=False),
+        col("headline", pa.string(), "Title (else lede) of the story's earliest article."),
+        col("article_count", pa.int64(), "Articles in the story, duplicates included."),
+        col("canonical_count", pa.int64(), "Distinct (canonical) articles in the story."),
+        col("first_published", TS, "Earliest published_at in the story."),
+        col("last_published", TS, "Latest published_at in the story."),
+        col("top_entities", STR_LIST, "Up to 8 entity names mentioned by most of the story's articles."),
+        RUN_ID,
+    ),
+)
+
+STORY_MEMBERS = TableSpec(
+    "story_members",
+    "article_id to story_id for every article; the articles view fills articles.story_id from it.",
+    key=("article_id",),
+    mode="snapshot",
+    fields=(
+        col("article_id", pa.string(), "The article (canonical or duplicate).", nullable=False),
+        col("story_id", pa.string(), "Its story.", nullable=False),
+        RUN_ID,
+    ),
+)
+
 ENTITIES = TableSpec(
     "entities",
     "One row per entity across the corpus; rebuilt from mentions at every run.",
@@ -255,6 +284,7 @@ RUNS = TableSpec(
         col("repointed", pa.int64(), "Committed articles whose canonical changed because of this run."),
         col("mentions", pa.int64(), "Entity mentions extracted."),
         col("entities", pa.int64(), "Distinct entities in the warehouse after the run."),
+        col("stories", pa.int64(), "Stories in the warehouse after the run."),
         col("seconds_discover", pa.float64(), "Seconds listing and fingerprinting."),
         col("seconds_load", pa.float64(), "Seconds reading and parsing files."),
         col("seconds_clean", pa.float64(), "Seconds cleaning."),
@@ -266,7 +296,8 @@ RUNS = TableSpec(
 )
 
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (SOURCES, REJECTS, ARTICLES, DUPLICATES, BANDS, MENTIONS, ENTITIES, RUNS)
+    t.name: t
+    for t in (SOURCES, REJECTS, STORY_MEMBERS, ARTICLES, DUPLICATES, BANDS, MENTIONS, ENTITIES, STORIES, RUNS)
 }
 
 

@@ -21,7 +21,17 @@ def table_counts(warehouse: Path) -> dict[str, int]:
 
 
 RUN_SPECIFIC = ("run_id", "processed_at", "seen_at", "first_seen", "last_seen")
-CONTENT_TABLES = ("sources", "rejects", "articles", "duplicates", "dedup_bands", "mentions", "entities")
+CONTENT_TABLES = (
+    "sources",
+    "rejects",
+    "articles",
+    "duplicates",
+    "dedup_bands",
+    "mentions",
+    "entities",
+    "stories",
+    "story_members",
+)
 
 
 def snapshot(warehouse: Path, table: str, exclude: tuple[str, ...] = RUN_SPECIFIC):

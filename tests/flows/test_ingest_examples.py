@@ -197,6 +197,45 @@ def test_mentions_point_into_article_text_and_only_canonical_articles(examples_r
     assert query(warehouse, "select count(*) from entities where name in ('Zelenskyy', 'Putin')") == [(0,)]
 
 
+def test_seed_articles_are_one_story_but_not_duplicates(examples_run):
+    warehouse, _ = examples_run
+    rows = query(
+        warehouse,
+        """
+        select regexp_extract(source_path, '[a-z]+/[^/]+$'), story_id, dedup_kind from articles
+        where source_path like '%atacms%' order by 1""",
+    )
+    assert [(p, k) for p, _, k in rows] == [
+        ("seeds/atacms-authorization-a.txt", "canonical"),
+        ("seeds/atacms-authorization-b.txt", "canonical"),
+    ]
+    assert rows[0][1] == rows[1][1] is not None
+    (story,) = query(
+        warehouse,
+        "select article_count, canonical_count, top_entities from stories where story_id = ?",
+        [rows[0][1]],
+    )
+    assert story[:2] == (2, 2)
+    # ranked by articles, then mentions: both articles name all eight
+    assert story[2] == [
+        "Ukraine",
+        "Russia",
+        "Russian",
+        "U.S.",
+        "Donald Trump",
+        "Ukrainian",
+        "NATO",
+        "United States",
+    ]
+    # duplicates share their canonical article's story; every article has one
+    assert query(
+        warehouse,
+        "select count(*) from articles a join articles c on c.article_id = a.canonical_id "
+        "where a.story_id is distinct from c.story_id or a.story_id is null",
+    ) == [(0,)]
+    assert query(warehouse, "select count(*), sum(article_count) from stories") == [(8, 11)]
+
+
 def test_second_run_processes_nothing_and_adds_no_rows(examples_run):
     warehouse, _ = examples_run
     before = table_counts(warehouse)
@@ -247,6 +286,8 @@ def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
         "articles": 0,
         "duplicates": 0,
         "dedup_bands": 0,
+        "story_members": 0,
+        "stories": 0,
         "mentions": 0,
         "entities": 0,
         "runs": 1,
