@@ -256,7 +256,8 @@ def dedup_keys(articles: list[CleanArticle]) -> list[DedupKey]:
     """MinHash signatures of the batch's bodies, computed together (vectorised) once at load."""
     if not articles:
         return []
-    hashes, owner = MINHASHER.shingle_hashes([normalised_for_hash(a.text) for a in articles])
+    texts = [a.normalised_text or normalised_for_hash(a.text) for a in articles]
+    hashes, owner = MINHASHER.shingle_hashes(texts)
     signatures, sizes = MINHASHER.signatures(hashes, owner, len(articles))
     return [dedup_key(a, sig, n) for a, sig, n in zip(articles, signatures, sizes, strict=True)]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import ftfy
 
-from transforms.dedup import content_hash
+from transforms.dedup import content_hash, normalised_for_hash
 from transforms.formats import TEXT
 from transforms.records import CleanArticle, RawArticle, RejectError
 from transforms.text_stats import reading_time_minutes, sentence_count, word_count
@@ -168,6 +168,7 @@ def clean_article(
             "text_too_long", f"{len(text):,} characters; the limit is {max_chars:,} (max_text_chars)"
         )
     language, score = (raw.language, None) if raw.language else detect_language(text)
+    normalised = normalised_for_hash(text)
     words = word_count(text)
     return CleanArticle(
         article_id=article_id,
@@ -194,7 +195,8 @@ def clean_article(
         captions=body.captions,
         credits=body.credits,
         boilerplate=body.boilerplate,
-        content_hash=content_hash(body.title, text),
+        content_hash=content_hash(body.title, text, normalised),
+        normalised_text=normalised,
         description=raw.description,
         site_name=raw.site_name,
     )

@@ -58,9 +58,16 @@ def normalised_for_hash(text: str) -> str:
     return _NON_WORD.sub(" ", folded).strip()
 
 
-def content_hash(title: str | None, text: str) -> str:
-    """The exact-duplicate key: title and body, normalised, hashed."""
-    return xxhash.xxh3_128_hexdigest(normalised_for_hash(f"{title or ''}\n{text}").encode("utf-8"))
+def content_hash(title: str | None, text: str, normalised_text: str | None = None) -> str:
+    """The exact-duplicate key: title and body, normalised, hashed.
+
+    Pass ``normalised_text`` (normalised_for_hash(text)) when it is at hand: normalising the
+    title and the body apart and joining them with a space gives the same string as
+    normalising them joined by a newline, so the body is normalised once per article.
+    """
+    body = normalised_for_hash(text) if normalised_text is None else normalised_text
+    joined = f"{normalised_for_hash(title or '')} {body}".strip()
+    return xxhash.xxh3_128_hexdigest(joined.encode("utf-8"))
 
 
 @dataclass(frozen=True, slots=True)

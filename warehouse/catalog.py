@@ -70,9 +70,17 @@ def create_views(
 
 
 def connect_memory(root: Path, extra: dict[str, Sequence[str]] | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views over the committed tables plus any ``extra`` (staged) files."""
+    """An in-memory DuckDB with views over the committed tables plus any ``extra`` (staged) files.
+
+    For a snapshot table, staged files replace the committed ones, as the commit will.
+    """
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    files = {name: [table_glob(root, name), *(extra or {}).get(name, [])] for name in TABLES}
+    extra = extra or {}
+    files = {}
+    for name, spec in TABLES.items():
+        staged = list(extra.get(name, []))
+        committed = [] if (spec.mode == "snapshot" and staged) else [table_glob(root, name)]
+        files[name] = committed + staged
     create_views(con, files, temp=True)
     return con
 

@@ -153,3 +153,15 @@ def test_short_texts_need_more_than_containment():
     b = article("b", "b.txt", text="Rail strike called off after a pay offer from the operators association.")
     _, dups, _ = decide([a, b])
     assert dups == {} and params.min_shingles > 3
+
+
+def test_content_hash_from_a_normalised_body_equals_the_joined_form():
+    for title, text in [
+        ("Storm!", '"Gusts" of 80 mph'),
+        (None, "Body only"),
+        ("", "  x  "),
+        ("Café", "\u0301e"),
+    ]:
+        joined = normalised_for_hash(f"{title or ''}\n{text}")
+        assert content_hash(title, text) == content_hash(title, text, normalised_for_hash(text))
+        assert content_hash(title, text) == content_hash(None, joined)

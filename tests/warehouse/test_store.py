@@ -176,3 +176,15 @@ def test_lock_dies_with_its_holder(tmp_path):
     holder.wait()
     with writer_lock(tmp_path):  # SIGKILL released it: no stale lock
         pass
+
+
+def test_staged_snapshot_replaces_committed_one_in_the_run_view(wh):
+    wh.stage("r1", ENTITIES, to_table(ENTITIES, entity_rows("r1", "x", "y")), "0")
+    wh.commit("r1")
+    wh.stage("r2", ENTITIES, to_table(ENTITIES, entity_rows("r2", "x", "y", "z")), "0")
+    wh.stage("r2", DUPLICATES, to_table(DUPLICATES, dup_rows("r2", "a")), "0")
+    con = connect_memory(wh.root, extra=wh.staged_files("r2"))
+    try:
+        assert con.execute("select count(*) from entities").fetchone() == (3,)
+    finally:
+        con.close()
