@@ -78,6 +78,7 @@ def ingest(
             spacy_model=spacy_model or DEFAULT_MODEL,
             n_process=n_process,
             lock_wait_seconds=wait,
+            progress=True,
             **({"exclude": exclude} if exclude else {}),
         )
     except WarehouseBusy as exc:
@@ -159,6 +160,111 @@ def sql(
         for row in rows:
             table.add_row(*("" if v is None else str(_plain(v)) for v in row))
         Console().print(table)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to search for in titles and text (BM25 ranking).")],
+    warehouse: WarehouseOpt = Path("warehouse"),
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="Only articles published on or after this date.", formats=["%Y-%m-%d"]),
+    ] = None,
+    entity: Annotated[
+        str | None, typer.Option(help="Only articles mentioning this entity (name or alias).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Most results to show.")] = 10,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """Full-text search over canonical articles, ranked, with snippets."""
+    from warehouse.catalog import open_readonly
+    from warehouse.search import search_articles
+
+    try:
+        con = open_readonly(warehouse)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2) from None
+    try:
+        hits = search_articles(con, query, since=since, entity=entity, limit=limit)
+    finally:
+        con.close()
+    rows = [
+        {
+            "score": h.score,
+            "title": h.title or "(no title)",
+            "published_at": _plain(h.published_at),
+            "duplicates": h.duplicates,
+            "snippet": h.snippet,
+            "source_path": h.source_path,
+            "article_id": h.article_id,
+        }
+        for h in hits
+    ]
+    if format is OutputFormat.csv:
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=list(rows[0]) if rows else ["score"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    elif format is OutputFormat.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        out = Console()
+        if not rows:
+            out.print(f"no article matches {query!r}")
+        for i, row in enumerate(rows, 1):
+            out.print(
+                f"[bold]{i}. {row['title']}[/]  score {row['score']}  {row['published_at'] or 'undated'}"
+                f"  +{row['duplicates']} copies"
+                if row["duplicates"]
+                else f"[bold]{i}. {row['title']}[/]  score {row['score']}  {row['published_at'] or 'undated'}"
+            )
+            out.print(f"   {row['snippet']}", highlight=False)
+            out.print(f"   [dim]{row['source_path']}[/]")
+
+
+@app.command()
+def report(
+    warehouse: WarehouseOpt = Path("warehouse"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write a self-contained HTML page of charts: volume, entities, stories, duplicates, rejects."""
+    from flows.report import write_report
+
+    try:
+        path = write_report(warehouse, out)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2) from None
+    Console().print(f"report written to {path.resolve()}")
+
+
+@app.command()
+def serve(
+    sources: Annotated[
+        list[Path] | None, typer.Argument(help="Folders to ingest on each run. Default: examples/.")
+    ] = None,
+    warehouse: WarehouseOpt = Path("warehouse"),
+    cron: Annotated[str, typer.Option(help="Cron schedule (UTC).")] = "15 * * * *",
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "wirehouse-ingest",
+) -> None:
+    """Run ingest_articles on a schedule from this process (flow.serve; needs a Prefect server)."""
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise _fail(
+            "schedules need a Prefect server: start one with `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (see README: Scheduling)",
+            2,
+        )
+    from flows.ingest import ingest_articles
+
+    parameters = {"warehouse": str(warehouse.resolve())}
+    if sources:
+        parameters["sources"] = [str(s.resolve()) for s in sources]
+    ingest_articles.serve(name=name, cron=cron, parameters=parameters)
 
 
 @app.command()

@@ -172,9 +172,10 @@ def load_batch(
     entries: list[FileEntry],
     known: dict[str, Known],
     limits: Limits,
+    show_progress: bool = False,
 ) -> LoadedBatch:
     """Read, decode, parse, clean; bad input becomes reject rows (retried once on I/O errors)."""
-    batch = load_and_clean(wh, run_id, batch_no, entries, known, limits)
+    batch = load_and_clean(wh, run_id, batch_no, entries, known, limits, show_progress)
     get_run_logger().info(
         "batch %d: %d files -> %d articles, %d rejects, %d touched",
         batch_no,
@@ -231,9 +232,12 @@ def extract_batch(
     model: str,
     n_process: int,
     nlp_batch_size: int,
+    show_progress: bool = False,
 ) -> tuple[int, float]:
     """spaCy NER on canonical articles only: duplicates never cost a model call."""
-    return extract_entities(wh, run_id, batch_no, deduped.articles_part, model, n_process, nlp_batch_size)
+    return extract_entities(
+        wh, run_id, batch_no, deduped.articles_part, model, n_process, nlp_batch_size, show_progress
+    )
 
 
 @task(name="entities-and-stories", cache_policy=NO_CACHE)
@@ -268,6 +272,7 @@ def ingest_articles(
     max_text_chars: int = Limits.max_text_chars,
     lock_wait_seconds: float = 0.0,
     exclude: list[str] = list(DEFAULT_EXCLUDE),  # noqa: B006 - Prefect parameters need a literal default
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Ingest every new or changed file under ``sources`` into the warehouse at ``warehouse``."""
     logger = get_run_logger()
@@ -307,7 +312,7 @@ def ingest_articles(
             _add_discovery(stats, found)
             loaded = []
             for batch_no, entries in enumerate(batched(found.todo, batch_size)):
-                loaded.append(load_batch(wh, run_id, batch_no, entries, found.known, limits))
+                loaded.append(load_batch(wh, run_id, batch_no, entries, found.known, limits, progress))
                 stats.add_load(loaded[-1])
             decisions, repoints, seconds = plan_dedup(wh, loaded)
             stats.seconds["dedup"] += seconds
@@ -321,7 +326,7 @@ def ingest_articles(
                 deduped.append(repoint_batch(wh, run_id, repoints))
             for batch_no, batch in enumerate(deduped):
                 mentions, seconds = extract_batch(
-                    wh, run_id, batch_no, batch, spacy_model, n_process, nlp_batch_size
+                    wh, run_id, batch_no, batch, spacy_model, n_process, nlp_batch_size, progress
                 )
                 stats.mentions += mentions
                 stats.seconds["extract"] += seconds

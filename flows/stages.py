@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
+from flows.progress import progress
 from transforms.clean import MAX_TEXT_CHARS, clean_article
 from transforms.dedup import (
     Committed,
@@ -160,6 +161,7 @@ def load_and_clean(
     entries: list[FileEntry],
     known: dict[str, Known],
     limits: Limits,
+    show_progress: bool = False,
 ) -> LoadedBatch:
     """Read, decode, parse and clean a batch of files; stage sources and rejects rows."""
     now = datetime.now(UTC)
@@ -168,7 +170,7 @@ def load_and_clean(
     rejects: list[Reject] = []
     sha_of: dict[str, str | None] = {}
     articles: list[CleanArticle] = []
-    for entry in entries:
+    for entry in progress(entries, len(entries), f"load batch {batch_no}", show_progress):
         t0 = time.perf_counter()
         fmt, gzipped = detect_format(entry.path)
         row = {
@@ -426,6 +428,7 @@ def extract_entities(
     model: str,
     n_process: int,
     nlp_batch_size: int,
+    show_progress: bool = False,
 ) -> tuple[int, float]:
     """NER on the batch's canonical articles only; stage mentions. Returns (mentions, seconds)."""
     if articles_part is None:
@@ -441,7 +444,8 @@ def extract_entities(
     nlp = load_pipeline(model)
     rows: list[dict] = []
     docs = nlp.pipe(texts, batch_size=nlp_batch_size, n_process=n_process)
-    for article_id, text, doc in zip(ids, texts, docs, strict=True):
+    labelled = progress(zip(ids, texts, docs, strict=True), len(ids), f"NER batch {batch_no}", show_progress)
+    for article_id, text, doc in labelled:
         found = mentions_from_doc(article_id, doc)
         check_offsets(text, found)
         for m in found:

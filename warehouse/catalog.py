@@ -85,6 +85,36 @@ def connect_memory(root: Path, extra: dict[str, Sequence[str]] | None = None) ->
     return con
 
 
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckDB's full-text-search extension from its PyPI package: never a download."""
+    import duckdb_extension_fts
+
+    path = (
+        Path(duckdb_extension_fts.__file__).parent
+        / "extensions"
+        / f"v{duckdb.__version__}"
+        / "fts.duckdb_extension"
+    )
+    if not path.exists():
+        raise RuntimeError(
+            f"no fts extension for DuckDB {duckdb.__version__} at {path}: install "
+            f"duckdb-extension-fts=={duckdb.__version__}"
+        )
+    con.execute(f"load '{path}'")
+
+
+def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
+    """A BM25 index over canonical articles' titles and text (fts indexes tables, not views).
+
+    Rebuilt whole at each commit, since an fts index does not follow table changes.
+    """
+    load_fts(con)
+    con.execute("""
+        create or replace table article_search as
+        select article_id, coalesce(title, '') as title, text from articles where dedup_kind = 'canonical'""")
+    con.execute("pragma create_fts_index('article_search', 'article_id', 'title', 'text', overwrite = 1)")
+
+
 def build_catalog(root: Path) -> Path:
     """Write news.duckdb (views over the Parquet globs) atomically and return its path."""
     target = root / DB_NAME
@@ -94,6 +124,7 @@ def build_catalog(root: Path) -> Path:
     try:
         files = {name: [table_glob(root, name)] for name in TABLES}
         create_views(con, files)
+        build_search_index(con)
         con.execute("checkpoint")
     finally:
         con.close()
