@@ -208,7 +208,7 @@ def repoint_batch(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> Dedupe
     get_run_logger().info(
         "re-pointed %d committed articles (%d promoted to canonical)", len(repoints), promoted
     )
-    return DedupedBatch(articles_part=part)
+    return DedupedBatch(articles_parts=part)
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
@@ -236,7 +236,7 @@ def extract_batch(
 ) -> tuple[int, float]:
     """spaCy NER on canonical articles only: duplicates never cost a model call."""
     return extract_entities(
-        wh, run_id, batch_no, deduped.articles_part, model, n_process, nlp_batch_size, show_progress
+        wh, run_id, batch_no, deduped.articles_parts, model, n_process, nlp_batch_size, show_progress
     )
 
 

@@ -85,7 +85,7 @@ class LoadedBatch:
 
 @dataclass
 class DedupedBatch:
-    articles_part: str | None
+    articles_parts: list[str]
     canonical: int = 0
     duplicates: int = 0
     seconds: float = 0.0
@@ -318,14 +318,14 @@ def committed_members(wh: Warehouse, keys: list[DedupKey]) -> list[Committed]:
     ]
 
 
-def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> str | None:
+def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> list[str]:
     """New versions of committed articles whose canonical changed; returns the staged part.
 
     The new row (this run's run_id) hides the old one in the views, and with it the old
     mentions or duplicates row; a promoted article gets NER like any new canonical article.
     """
     if not repoints:
-        return None
+        return []
     con = connect_memory(wh.root)
     try:
         con.register(
@@ -347,14 +347,14 @@ def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> str |
         ).to_arrow_table()
     finally:
         con.close()
-    path = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
+    paths = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
     duplicates = [
         Duplicate(r.article_id, r.canonical_id, r.dedup_kind, r.similarity)
         for r in repoints
         if r.dedup_kind != "canonical"
     ]
     wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), "repoint")
-    return str(path) if path else None
+    return [str(p) for p in paths]
 
 
 def deduplicate(
@@ -379,12 +379,12 @@ def deduplicate(
         for a in articles
     ]
     part = f"{batch_no:06d}"
-    path = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
+    paths = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
     wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, _duplicate_rows(duplicates, run_id)), part)
     wh.stage(run_id, BANDS, band_table(run_id, batch.keys), part)
     Path(batch.scratch).unlink(missing_ok=True)
     return DedupedBatch(
-        articles_part=str(path) if path else None,
+        articles_parts=[str(p) for p in paths],
         canonical=len(articles) - len(duplicates),
         duplicates=len(duplicates),
         seconds=time.perf_counter() - t0,
@@ -424,20 +424,22 @@ def extract_entities(
     wh: Warehouse,
     run_id: str,
     batch_no: int,
-    articles_part: str | None,
+    articles_parts: list[str],
     model: str,
     n_process: int,
     nlp_batch_size: int,
     show_progress: bool = False,
 ) -> tuple[int, float]:
     """NER on the batch's canonical articles only; stage mentions. Returns (mentions, seconds)."""
-    if articles_part is None:
+    if not articles_parts:
         return 0, 0.0
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     t0 = time.perf_counter()
-    table = pq.read_table(articles_part, columns=["article_id", "text", "dedup_kind"])
+    table = pa.concat_tables(
+        pq.read_table(path, columns=["article_id", "text", "dedup_kind"]) for path in articles_parts
+    )
     table = table.filter(pc.equal(table["dedup_kind"], "canonical"))
     ids = table["article_id"].to_pylist()
     texts = table["text"].to_pylist()

@@ -25,7 +25,8 @@ def _quote(path: str) -> str:
 
 def table_glob(root: Path, table: str) -> str:
     # Resolve the root but not the `parquet` symlink: views must follow it to each new version.
-    return str(root.resolve() / "parquet" / table / "*.parquet")
+    pattern = "*/*.parquet" if TABLES[table].partition_key else "*.parquet"
+    return str(root.resolve() / "parquet" / table / pattern)
 
 
 def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
@@ -36,7 +37,12 @@ def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
     newest version.
     """
     listing = "[" + ", ".join(_quote(f) for f in files) + "]"
-    base = f"read_parquet({listing}, union_by_name = true)"
+    hive = (
+        f", hive_partitioning = true, hive_types = {{'{spec.partition_key}': 'VARCHAR'}}"
+        if spec.partition_key
+        else ""
+    )
+    base = f"read_parquet({listing}, union_by_name = true{hive})"
     if spec.latest_by:
         keys = ", ".join(spec.latest_by)
         return (

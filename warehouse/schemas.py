@@ -33,6 +33,17 @@ class TableSpec:
     fields: tuple[pa.Field, ...]
     mode: str = "append"
     latest_by: tuple[str, ...] = ()
+    # Hive partition by the month ("YYYY-MM", or "undated") of this timestamp column, so that
+    # queries filtered on published_month read only the matching folders.
+    month_partition_of: str | None = None
+
+    @property
+    def partition_key(self) -> str | None:
+        return f"{self.month_partition_of.removesuffix('_at')}_month" if self.month_partition_of else None
+
+    def part_dir(self, month: str | None) -> str:
+        """Sub-folder of a part file inside the table folder ("" when unpartitioned)."""
+        return f"{self.partition_key}={month}" if self.partition_key else ""
 
     @property
     def schema(self) -> pa.Schema:
@@ -102,6 +113,7 @@ ARTICLES = TableSpec(
     "One row per loaded article, duplicates included (see canonical_id).",
     key=("article_id",),
     latest_by=("article_id",),
+    month_partition_of="published_at",
     fields=(
         col("article_id", pa.string(), "Hash of source path and record index.", nullable=False),
         col("source_path", pa.string(), "Raw file the article came from.", nullable=False),

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse.schemas import TABLES, TableSpec, validate
@@ -100,14 +101,16 @@ class Warehouse:
     @staticmethod
     def _seed(directory: Path) -> None:
         """An empty Parquet file with the table's schema, so its view has columns before any data."""
+        spec = TABLES[directory.name]
+        directory = directory / spec.part_dir("undated")
         directory.mkdir(parents=True, exist_ok=True)
         seed = directory / SEED
         if not seed.exists():
-            pq.write_table(TABLES[directory.name].schema.empty_table(), directory / (SEED + ".tmp"))
+            pq.write_table(spec.schema.empty_table(), directory / (SEED + ".tmp"))
             os.replace(directory / (SEED + ".tmp"), seed)
 
     def committed_files(self, table: str) -> list[Path]:
-        return sorted(self.table_dir(table).glob("*.parquet"))
+        return sorted(self.table_dir(table).rglob("*.parquet"))
 
     # -- staging ---------------------------------------------------------------------------
 
@@ -120,20 +123,27 @@ class Warehouse:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def stage(self, run_id: str, spec: TableSpec, table: pa.Table, part: str) -> Path | None:
-        """Validate and write one part file of a run into staging; None when there are no rows."""
+    def stage(self, run_id: str, spec: TableSpec, table: pa.Table, part: str) -> list[Path]:
+        """Validate and write a run's rows into staging: one file, or one per month partition."""
         validate(spec, table)
         if table.num_rows == 0:
-            return None
-        directory = self.run_dir(run_id) / spec.name
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"part-{run_id}-{part}.parquet"
-        pq.write_table(table, path, compression="zstd", row_group_size=64_000)
-        return path
+            return []
+        groups = [(None, table)]
+        if spec.month_partition_of:
+            months = pc.fill_null(pc.strftime(table[spec.month_partition_of], format="%Y-%m"), "undated")
+            groups = [(m, table.filter(pc.equal(months, m))) for m in sorted(set(months.to_pylist()))]
+        paths = []
+        for month, rows in groups:
+            directory = self.run_dir(run_id) / spec.name / spec.part_dir(month)
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / f"part-{run_id}-{part}.parquet"
+            pq.write_table(rows, path, compression="zstd", row_group_size=64_000)
+            paths.append(path)
+        return paths
 
     def staged_files(self, run_id: str) -> dict[str, list[str]]:
         directory = self.run_dir(run_id)
-        return {name: sorted(str(p) for p in (directory / name).glob("*.parquet")) for name in TABLES}
+        return {name: sorted(str(p) for p in (directory / name).rglob("*.parquet")) for name in TABLES}
 
     # -- commit ------------------------------------------------------------------------------
 
@@ -148,14 +158,19 @@ class Warehouse:
             target.mkdir(parents=True)
             replace = spec.mode == "snapshot" and bool(staged[name])
             for old in self.committed_files(name):
+                relative = old.relative_to(self.table_dir(name))
                 if replace and old.name != SEED:
-                    removed.setdefault(name, []).append(old.name)
+                    removed.setdefault(name, []).append(str(relative))
                     continue
-                os.link(old, target / old.name)
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                os.link(old, target / relative)
             for new in staged[name]:
-                os.replace(new, target / Path(new).name)
-                added.setdefault(name, []).append(Path(new).name)
-            _fsync_dir(target)
+                relative = Path(new).relative_to(self.run_dir(run_id) / name)
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(new, target / relative)
+                added.setdefault(name, []).append(str(relative))
+            for directory in {target, *(p.parent for p in target.rglob("*.parquet"))}:
+                _fsync_dir(directory)
         os.rename(building, self.versions / run_id)
         _fsync_dir(self.versions)
         self._swap(run_id)  # the commit point

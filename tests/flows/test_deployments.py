@@ -1,7 +1,11 @@
 """prefect.yaml must load the way `prefect deploy` loads it, and name a real flow and parameters."""
 
+import asyncio
+
+import pytest
 import yaml
 from prefect.cli.deploy._models import PrefectYamlModel
+from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.flows import load_flow_from_entrypoint
 
@@ -20,3 +24,21 @@ def test_prefect_yaml_deployments_load_and_point_at_the_flow():
     flow.validate_parameters(deployment["parameters"])  # raises on unknown or mistyped parameters
     assert CronSchedule(**{k: v for k, v in deployment["schedules"][0].items() if k != "active"}).cron
     assert deployment["work_pool"]["name"] == "wirehouse-process"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_server_answers_the_filter_calls_prefect_deploy_makes():
+    """fastapi >= 0.151 makes Prefect 3.8's server reject `limit: null` (422) on every filter
+    endpoint, which breaks `prefect deploy` and `prefect deployment ls`; the pin keeps it working."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import WorkerFilter
+
+    async def calls():
+        async with get_client() as client:
+            await client.create_work_pool(WorkPoolCreate(name="wirehouse-test-pool", type="process"))
+            await client.read_workers_for_work_pool(
+                "wirehouse-test-pool", worker_filter=WorkerFilter(status={"any_": ["ONLINE"]})
+            )
+            return await client.read_deployments()
+
+    assert isinstance(asyncio.run(calls()), list)
