@@ -82,15 +82,14 @@ def render_dictionary() -> str:
             f"| [`{spec.name}`](#{spec.name}) | {spec.mode} | `{', '.join(spec.key)}` | {spec.doc} |"
         )
     for spec in TABLES.values():
-        lines += [
-            "",
-            f"## {spec.name}",
-            "",
-            spec.doc,
-            "",
-            "| column | type | null | meaning |",
-            "|---|---|---|---|",
-        ]
+        lines += ["", f"## {spec.name}", "", spec.doc]
+        if spec.partition_key:
+            lines += [
+                "",
+                f"Hive-partitioned by `{spec.partition_key}` (`YYYY-MM` of `{spec.month_partition_of}`, "
+                f"or `undated`): `{spec.name}/{spec.partition_key}=2025-03/part-*.parquet`.",
+            ]
+        lines += ["", "| column | type | null | meaning |", "|---|---|---|---|"]
         for field in spec.fields:
             key = " (key)" if field.name in spec.key else ""
             meaning = (field.metadata or {}).get(b"description", b"").decode()
