@@ -37,7 +37,7 @@ from flows.stages import (
     stage_stories,
     versions,
 )
-from flows.summary import summary_markdown
+from flows.summary import SUMMARY_ROWS, summary_markdown
 from transforms.dedup import Duplicate, Repoint, resolve_duplicates
 from transforms.records import Reject
 from warehouse.catalog import build_catalog, connect_memory
@@ -161,6 +161,9 @@ def discover(wh: Warehouse, run_id: str, roots: list[Path], exclude: tuple[str, 
         found.files_unchanged,
         len(rejects),
     )
+    ignored = Counter(entry.ignored for entry in found.todo if entry.ignored)
+    for reason, count in ignored.items():
+        logger.info("recording %d files as ignored, not loaded: %s", count, reason)
     return found
 
 
@@ -348,6 +351,7 @@ def ingest_articles(
         "warehouse": str(wh.root),
         **_stat_columns(stats),
         "rejects_by_reason": _rejects_by_reason(wh, run_id),
+        "top_entities": _top_entities(wh),
     }
     _publish(summary)
     return summary
@@ -397,6 +401,19 @@ def _rejects_by_reason(wh: Warehouse, run_id: str) -> dict[str, int]:
     return dict(rows)
 
 
+def _top_entities(wh: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
+    con = connect_memory(wh.root)
+    try:
+        rows = con.execute(
+            "select name, label, article_count, mention_count from entities "
+            "order by article_count desc, mention_count desc, name limit ?",
+            [limit],
+        ).fetchall()
+    finally:
+        con.close()
+    return [{"entity": n, "label": lbl, "articles": a, "mentions": m} for n, lbl, a, m in rows]
+
+
 def _record_failure(wh: Warehouse, run_id: str, run_row: dict, stats: RunStats, exc: BaseException) -> None:
     """Best effort: drop the run's staged data and commit only a 'failed' runs row."""
     wh.discard(run_id)
@@ -422,12 +439,23 @@ def _publish(summary: dict[str, Any]) -> None:
     logger = get_run_logger()
     markdown = summary_markdown(summary)
     create_markdown_artifact(markdown, key="ingest-summary", description="wirehouse run summary")
+    create_table_artifact(
+        [{"count": label, "value": summary.get(key, 0)} for key, label in SUMMARY_ROWS],
+        key="ingest-counts",
+        description="files, articles, duplicates, entities and stories of this run",
+    )
     reasons = summary.get("rejects_by_reason") or {}
     if reasons:
         create_table_artifact(
             [{"reason": r, "count": n} for r, n in reasons.items()],
             key="ingest-rejects",
             description="rejects by reason",
+        )
+    if summary.get("top_entities"):
+        create_table_artifact(
+            summary["top_entities"],
+            key="ingest-top-entities",
+            description="most-mentioned entities in the warehouse",
         )
     logger.info(
         "run %s: %d files seen, %d new, %d loaded, %d rejected, %d articles "

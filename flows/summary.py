@@ -39,4 +39,10 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     if summary.get("rejects_by_reason"):
         lines += ["", "| reject reason | count |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in summary["rejects_by_reason"].items()]
+    if summary.get("top_entities"):
+        lines += ["", "| top entity | label | articles | mentions |", "|---|---|---:|---:|"]
+        lines += [
+            f"| {e['entity']} | {e['label']} | {e['articles']} | {e['mentions']} |"
+            for e in summary["top_entities"]
+        ]
     return "\n".join(lines) + "\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 
 import pytest
@@ -234,6 +237,38 @@ def test_seed_articles_are_one_story_but_not_duplicates(examples_run):
         "where a.story_id is distinct from c.story_id or a.story_id is null",
     ) == [(0,)]
     assert query(warehouse, "select count(*), sum(article_count) from stories") == [(8, 11)]
+
+
+def test_search_finds_both_seed_articles_and_filters_by_entity(examples_run):
+    warehouse, summary = examples_run
+    runner = CliRunner()
+    result = runner.invoke(app, ["search", "ATACMS", "-w", str(warehouse), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["source_path"].rsplit("/", 1)[1] for r in rows] == [
+        "atacms-authorization-b.txt",
+        "atacms-authorization-a.txt",
+    ]
+    assert "Army Tactical Missile System (ATACMS)" in rows[0]["snippet"]
+    result = runner.invoke(
+        app,
+        [
+            "search",
+            "long-range missiles",
+            "-w",
+            str(warehouse),
+            "--entity",
+            "Serhii Kuzan",
+            "--format",
+            "json",
+        ],
+    )
+    assert [r["source_path"].rsplit("/", 1)[1] for r in json.loads(result.output)] == [
+        "atacms-authorization-b.txt"
+    ]
+    result = runner.invoke(app, ["search", "library", "-w", str(warehouse), "--since", "2025-03-01"])
+    assert result.exit_code == 0 and "no article matches" in result.output
+    assert summary["top_entities"][0] == {"entity": "Ukraine", "label": "GPE", "articles": 2, "mentions": 28}
 
 
 def test_second_run_processes_nothing_and_adds_no_rows(examples_run):
