@@ -117,6 +117,18 @@ def _plain(value: object) -> object:
     return value
 
 
+def _emit(columns: list[str], rows: list, format: OutputFormat) -> None:
+    """CSV (a header row, then one row per result row) or JSON (a list of objects) on stdout."""
+    if format is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_plain(v) for v in row] for row in rows])
+    else:
+        records = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+
+
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="SQL over the views (articles, entities, ...).")],
@@ -142,24 +154,13 @@ def sql(
         raise _fail(f"query failed: {exc}", 2) from None
     finally:
         con.close()
-    if format is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_plain(v) for v in row] for row in rows])
-    elif format is OutputFormat.json:
-        json.dump(
-            [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows],
-            sys.stdout,
-            ensure_ascii=False,
-            indent=1,
-            default=str,
-        )
-        sys.stdout.write("\n")
-    else:
+    if format is OutputFormat.table:
         table = Table(*columns)
         for row in rows:
             table.add_row(*("" if v is None else str(_plain(v)) for v in row))
         Console().print(table)
+    else:
+        _emit(columns, rows, format)
 
 
 @app.command()
@@ -202,28 +203,20 @@ def search(
         }
         for h in hits
     ]
-    if format is OutputFormat.csv:
-        writer = csv.DictWriter(
-            sys.stdout, fieldnames=list(rows[0]) if rows else ["score"], lineterminator="\n"
+    if format is not OutputFormat.table:
+        columns = ["score", "title", "published_at", "duplicates", "snippet", "source_path", "article_id"]
+        _emit(columns, [[row[c] for c in columns] for row in rows], format)
+        return
+    out = Console()
+    if not rows:
+        out.print(f"no article matches {query!r}")
+    for i, row in enumerate(rows, 1):
+        copies = f"  +{row['duplicates']} copies" if row["duplicates"] else ""
+        out.print(
+            f"[bold]{i}. {row['title']}[/]  score {row['score']}  {row['published_at'] or 'undated'}{copies}"
         )
-        writer.writeheader()
-        writer.writerows(rows)
-    elif format is OutputFormat.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        out = Console()
-        if not rows:
-            out.print(f"no article matches {query!r}")
-        for i, row in enumerate(rows, 1):
-            out.print(
-                f"[bold]{i}. {row['title']}[/]  score {row['score']}  {row['published_at'] or 'undated'}"
-                f"  +{row['duplicates']} copies"
-                if row["duplicates"]
-                else f"[bold]{i}. {row['title']}[/]  score {row['score']}  {row['published_at'] or 'undated'}"
-            )
-            out.print(f"   {row['snippet']}", highlight=False)
-            out.print(f"   [dim]{row['source_path']}[/]")
+        out.print(f"   {row['snippet']}", highlight=False)
+        out.print(f"   [dim]{row['source_path']}[/]")
 
 
 @app.command()

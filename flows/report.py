@@ -14,6 +14,19 @@ from flows.svg import cut as _cut
 from flows.svg import hbar, lines, stacked_columns
 from warehouse.catalog import open_readonly
 
+# Debian chromium, headless and offline: without the background-networking flags it tries to
+# reach Google's hosts at every start.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
      max-width:780px;color:#222}

@@ -42,17 +42,12 @@ def stacked_columns(
     """Columns per category (e.g. a day), stacked by series (e.g. a source), with a legend."""
     if not categories or not series:
         return _empty(title)
-    left, bottom, top_pad = 40, 40, 10
-    plot_w, plot_h = width - left - 10, height - bottom - top_pad
     totals = [sum(values[i] for values in series.values()) for i in range(len(categories))]
     top = max(totals) or 1
+    parts, plot_w, plot_h = _frame(width, height, title, top, len(series))
+    left, top_pad = LEFT, TOP_PAD
     step = plot_w / len(categories)
     col_w = max(2.0, step * 0.8)
-    parts = [_open(width, height + 22 * ((len(series) + 3) // 4), title)]
-    parts.append(
-        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" y2="{top_pad + plot_h}" class="axis"/>'
-    )
-    parts.append(f'<text x="{left - 6}" y="{top_pad + 10}" text-anchor="end" class="val">{top:g}</text>')
     for i, category in enumerate(categories):
         x = left + i * step + (step - col_w) / 2
         y = top_pad + plot_h
@@ -86,15 +81,10 @@ def lines(
     """One line per series over the categories (e.g. an entity's mentions per month)."""
     if len(categories) < 1 or not series:
         return _empty(title)
-    left, bottom, top_pad = 40, 40, 10
-    plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max(max(v) for v in series.values()) or 1
+    parts, plot_w, plot_h = _frame(width, height, title, top, len(series))
+    left, top_pad = LEFT, TOP_PAD
     step = plot_w / max(1, len(categories) - 1)
-    parts = [_open(width, height + 22 * ((len(series) + 3) // 4), title)]
-    parts.append(
-        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" y2="{top_pad + plot_h}" class="axis"/>'
-    )
-    parts.append(f'<text x="{left - 6}" y="{top_pad + 10}" text-anchor="end" class="val">{top:g}</text>')
     for k, (name, values) in enumerate(series.items()):
         points = " ".join(
             f"{left + i * step:.1f},{top_pad + plot_h - plot_h * v / top:.1f}" for i, v in enumerate(values)
@@ -118,6 +108,22 @@ def lines(
     parts.append(_legend(list(series), height))
     parts.append("</svg>")
     return "".join(parts)
+
+
+LEFT, BOTTOM, TOP_PAD = 40, 40, 10
+
+
+def _frame(
+    width: int, height: int, title: str, top: float, legend_items: int
+) -> tuple[list[str], float, float]:
+    """Open an SVG with room for the legend, draw the x axis and the top value; return the plot size."""
+    plot_w, plot_h = width - LEFT - 10, height - BOTTOM - TOP_PAD
+    parts = [_open(width, height + 22 * ((legend_items + 3) // 4), title)]
+    parts.append(
+        f'<line x1="{LEFT}" y1="{TOP_PAD + plot_h}" x2="{width - 10}" y2="{TOP_PAD + plot_h}" class="axis"/>'
+    )
+    parts.append(f'<text x="{LEFT - 6}" y="{TOP_PAD + 10}" text-anchor="end" class="val">{top:g}</text>')
+    return parts, plot_w, plot_h
 
 
 def _legend(names: list[str], y0: int) -> str:

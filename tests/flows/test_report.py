@@ -9,20 +9,11 @@ import subprocess
 import pytest
 
 from flows.ingest import ingest_articles
+from flows.report import CHROMIUM_FLAGS as FLAGS
 from flows.report import write_report
 from tests.conftest import EXAMPLES
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
