@@ -109,6 +109,16 @@ def _print_summary(summary: dict) -> None:
     out.print(f"warehouse: {summary['warehouse']}")
 
 
+def _open_readonly(warehouse: Path):
+    """news.duckdb read-only, or exit 2 saying to run an ingest first."""
+    from warehouse.catalog import open_readonly
+
+    try:
+        return open_readonly(warehouse)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2) from None
+
+
 def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -140,12 +150,7 @@ def sql(
     """Run a SQL query against the warehouse views (read-only)."""
     import duckdb
 
-    from warehouse.catalog import open_readonly
-
-    try:
-        con = open_readonly(warehouse)
-    except FileNotFoundError as exc:
-        raise _fail(str(exc), 2) from None
+    con = _open_readonly(warehouse)
     try:
         cursor = con.execute(query)
         columns = [d[0] for d in cursor.description or []]
@@ -180,13 +185,9 @@ def search(
     ] = OutputFormat.table,
 ) -> None:
     """Full-text search over canonical articles, ranked, with snippets."""
-    from warehouse.catalog import open_readonly
     from warehouse.search import search_articles
 
-    try:
-        con = open_readonly(warehouse)
-    except FileNotFoundError as exc:
-        raise _fail(str(exc), 2) from None
+    con = _open_readonly(warehouse)
     try:
         hits = search_articles(con, query, since=since, entity=entity, limit=limit)
     finally:
@@ -263,13 +264,9 @@ def serve(
 @app.command()
 def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
     """Show the last runs and the row count of every table."""
-    from warehouse.catalog import open_readonly
     from warehouse.schemas import TABLES
 
-    try:
-        con = open_readonly(warehouse)
-    except FileNotFoundError as exc:
-        raise _fail(str(exc), 2) from None
+    con = _open_readonly(warehouse)
     out = Console()
     try:
         recent = con.execute(
