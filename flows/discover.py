@@ -71,7 +71,7 @@ def ignore_reason(name: str, exclude: tuple[str, ...]) -> str | None:
         if fnmatch.fnmatch(name, pattern):
             return f"name matches exclude pattern {pattern!r}"
     if detect_format(name)[0] is None:
-        return "unsupported format (not .txt/.md/.html/.htm/.json/.jsonl/.ndjson, optionally .gz)"
+        return "unsupported format (not .txt/.md/.html/.htm/.json/.jsonl/.ndjson/.warc, optionally .gz)"
     return None
 
 

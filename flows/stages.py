@@ -34,7 +34,7 @@ from transforms.dedup import (
     normalised_for_hash,
 )
 from transforms.entities import mentions_from_doc
-from transforms.formats import JSON, JSONL, detect_format
+from transforms.formats import JSON, JSONL, WARC, detect_format
 from transforms.ids import stable_id
 from transforms.load import load_file
 from transforms.minhash import MinHasher, band_keys
@@ -217,7 +217,7 @@ def load_and_clean(
             try:
                 cleaned = clean_article(raw, article_id, detect_language, max_chars=limits.max_text_chars)
             except RejectError as exc:
-                record = raw.record_index if raw.input_format in (JSON, JSONL) else None
+                record = raw.record_index if raw.input_format in (JSON, JSONL, WARC) else None
                 file_rejects.append(Reject(entry.path, "clean", exc.reason, exc.detail, record_index=record))
                 continue
             articles.append(cleaned)

@@ -6,6 +6,7 @@ TEXT = "text"
 HTML = "html"
 JSON = "json"
 JSONL = "jsonl"
+WARC = "warc"
 
 _EXTENSIONS = {
     ".txt": TEXT,
@@ -18,6 +19,7 @@ _EXTENSIONS = {
     ".json": JSON,
     ".jsonl": JSONL,
     ".ndjson": JSONL,
+    ".warc": WARC,
 }
 
 SUPPORTED_SUFFIXES = tuple(sorted(_EXTENSIONS))

@@ -24,7 +24,8 @@ def test_walk_lists_files_and_turns_problems_into_rejects(tmp_path: Path):
     assert entries == {
         "README.md": "name matches exclude pattern 'README*'",
         "a.txt": None,
-        "notes.docx": "unsupported format (not .txt/.md/.html/.htm/.json/.jsonl/.ndjson, optionally .gz)",
+        "notes.docx": "unsupported format (not .txt/.md/.html/.htm/.json/.jsonl/.ndjson/.warc, "
+        "optionally .gz)",
         "sub/b.json": None,
     }
     assert rejects == {

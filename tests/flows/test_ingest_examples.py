@@ -23,10 +23,21 @@ EXPECTED_REJECTS = [
     ("broken/no-article.html", None, "load", "no_article_text"),
     ("broken/not-json-lines.ndjson", 0, "load", "invalid_json"),
     ("broken/not-json-lines.ndjson", 1, "load", "invalid_json"),
+    ("broken/truncated-crawl.warc.gz", 0, "load", "warc_not_response"),
+    ("broken/truncated-crawl.warc.gz", 1, "load", "warc_not_response"),
+    ("broken/truncated-crawl.warc.gz", 3, "load", "warc_not_response"),
+    ("broken/truncated-crawl.warc.gz", 4, "load", "truncated_gzip"),
     ("broken/truncated.json", None, "load", "invalid_json"),
     ("broken/truncated.txt.gz", None, "load", "truncated_gzip"),
     ("json/wire-briefs.jsonl", 2, "load", "invalid_json"),
     ("json/wire-briefs.jsonl", 3, "load", "no_article_text"),
+    ("warc/portmere-crawl.warc.gz", 0, "load", "warc_not_response"),
+    ("warc/portmere-crawl.warc.gz", 1, "load", "warc_not_response"),
+    ("warc/portmere-crawl.warc.gz", 3, "load", "warc_not_response"),
+    ("warc/portmere-crawl.warc.gz", 4, "load", "warc_not_html"),
+    ("warc/portmere-crawl.warc.gz", 5, "load", "warc_not_response"),
+    ("warc/portmere-crawl.warc.gz", 6, "load", "warc_http_status"),
+    ("warc/portmere-crawl.warc.gz", 7, "load", "warc_not_response"),
 ]
 
 
@@ -58,22 +69,25 @@ def test_summary_accounts_for_every_file(examples_run):
         )
     }
     assert got == {
-        "files_seen": 15,
-        "files_new": 15,
-        "files_loaded": 9,
+        "files_seen": 17,
+        "files_new": 17,
+        "files_loaded": 11,
         "files_rejected": 6,
         "files_ignored": 0,
-        "records_rejected": 9,
-        "articles": 11,
-        "canonical": 9,
-        "duplicates": 2,
+        "records_rejected": 20,
+        "articles": 13,
+        "canonical": 10,
+        "duplicates": 3,
     }
     assert summary["rejects_by_reason"] == {
+        "warc_not_response": 8,
         "invalid_json": 4,
+        "no_article_text": 2,
+        "truncated_gzip": 2,
         "binary_content": 1,
         "empty_file": 1,
-        "no_article_text": 2,
-        "truncated_gzip": 1,
+        "warc_http_status": 1,
+        "warc_not_html": 1,
     }
 
 
@@ -96,8 +110,9 @@ def test_exact_duplicates_point_at_their_canonical_article(examples_run):
     assert [(rel(a), ai, rel(c), ci, k, s) for a, ai, c, ci, k, s in rows] == [
         ("json/wire-briefs.jsonl", 4, "json/wire-briefs.jsonl", 0, "exact", 1.0),
         ("text/harbour-bridge-closure.md", 0, "text/harbour-bridge-closure-copy.md.gz", 0, "exact", 1.0),
+        ("warc/portmere-crawl.warc.gz", 2, "broken/truncated-crawl.warc.gz", 2, "exact", 1.0),
     ]
-    assert query(warehouse, "select count(*) from articles where canonical_id = article_id") == [(9,)]
+    assert query(warehouse, "select count(*) from articles where canonical_id = article_id") == [(10,)]
 
 
 def test_seed_articles(examples_run):
@@ -162,6 +177,14 @@ def test_metadata_from_inputs(examples_run):
             "utf-8",
         ),
         ("Harbour bridge to close for three weeks of repairs", [], None, "none", None, "utf-8"),
+        (
+            "Island ferries to run later in summer",
+            ["Sofia Brandt"],
+            "2025-04-02 00:00",
+            "html_meta",
+            "https://courier.example/news/2025/04/02/ferry-timetable",
+            "utf-8",
+        ),
         ("Market traders welcome late opening trial", [], None, "none", None, "cp1252"),
         (
             "Portmere council approves budget that keeps every library open",
@@ -236,7 +259,7 @@ def test_seed_articles_are_one_story_but_not_duplicates(examples_run):
         "select count(*) from articles a join articles c on c.article_id = a.canonical_id "
         "where a.story_id is distinct from c.story_id or a.story_id is null",
     ) == [(0,)]
-    assert query(warehouse, "select count(*), sum(article_count) from stories") == [(8, 11)]
+    assert query(warehouse, "select count(*), sum(article_count) from stories") == [(9, 13)]
 
 
 def test_search_finds_both_seed_articles_and_filters_by_entity(examples_run):
@@ -276,9 +299,9 @@ def test_second_run_processes_nothing_and_adds_no_rows(examples_run):
     before = table_counts(warehouse)
     summary = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(warehouse))
     assert (summary["files_seen"], summary["files_new"], summary["files_unchanged"], summary["articles"]) == (
-        15,
+        17,
         0,
-        15,
+        17,
         0,
     )
     after = table_counts(warehouse)
@@ -366,7 +389,7 @@ def test_same_input_in_one_run_or_many_batches_or_runs_gives_the_same_tables(tmp
     # Two runs, the first without the .gz copy that sorts first: the second run must re-point.
     split = tmp_path / "split"
     first = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(split), exclude=["*.gz"])
-    assert (first["files_ignored"], first["repointed"]) == (2, 0)
+    assert (first["files_ignored"], first["repointed"]) == (4, 0)
     second = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(split))
     assert second["repointed"] == 1
     assert all_snapshots(split) == reference

@@ -30,7 +30,7 @@ def test_report_is_self_contained_and_has_every_chart(report):
         "Articles per day, by source",
         "Most-mentioned entities",
         "Largest stories",
-        "Duplicates: 18.2 % of articles",
+        "Duplicates: 23.1 % of articles",
         "Rejects by reason",
     ):
         assert heading in html

@@ -72,6 +72,34 @@ def test_html_main_text_and_metadata():
         assert chrome not in article.text
 
 
+def test_warc_keeps_html_responses_and_rejects_every_other_record():
+    result = load("warc/portmere-crawl.warc.gz")
+    (article,) = result.articles
+    assert (article.record_index, article.input_format, article.title) == (
+        2,
+        "warc",
+        "Island ferries to run later in summer",
+    )
+    assert article.external_id == article.url == "https://courier.example/news/2025/04/02/ferry-timetable"
+    assert article.authors == ["Sofia Brandt"]
+    assert "petition signed by more than 3,000 island residents" in article.text
+    assert [(r.record_index, r.reason) for r in result.rejects] == [
+        (0, "warc_not_response"),
+        (1, "warc_not_response"),
+        (3, "warc_not_response"),
+        (4, "warc_not_html"),
+        (5, "warc_not_response"),
+        (6, "warc_http_status"),
+        (7, "warc_not_response"),
+    ]
+
+
+def test_truncated_warc_keeps_the_records_before_the_damage():
+    result = load("broken/truncated-crawl.warc.gz")
+    assert [a.record_index for a in result.articles] == [2]
+    assert result.rejects[-1].reason == "truncated_gzip" and result.rejects[-1].record_index == 4
+
+
 def test_gzip_is_transparent():
     (article,) = load("text/harbour-bridge-closure-copy.md.gz").articles
     assert article.text.startswith("# Harbour bridge to close for")
@@ -108,6 +136,8 @@ def test_broken_ndjson_rejects_every_line():
         ("fake.txt.gz", b"plain text, not gzip", "invalid_gzip"),
         ("notes.docx", b"PK\x03\x04", "unsupported_format"),
         ("page.html", b"just words and no markup at all", "not_html"),
+        ("crawl.warc", b"this is not a crawl", "malformed_warc"),
+        ("crawl.warc.gz", gzip.compress(b"HTTP/1.1 200 OK"), "malformed_warc"),
     ],
 )
 def test_hostile_inputs(name, data, reason):

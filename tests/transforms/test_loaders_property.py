@@ -17,7 +17,19 @@ from transforms.clean import clean_article
 from transforms.load import load_file
 from transforms.records import RejectError
 
-NAMES = ["a.txt", "a.md", "a.html", "a.htm", "a.json", "a.jsonl", "a.ndjson", "a.txt.gz", "a.json.gz"]
+NAMES = [
+    "a.txt",
+    "a.md",
+    "a.html",
+    "a.htm",
+    "a.json",
+    "a.jsonl",
+    "a.ndjson",
+    "a.txt.gz",
+    "a.json.gz",
+    "a.warc",
+    "a.warc.gz",
+]
 SAMPLES = [p.read_bytes() for p in sorted(EXAMPLES.rglob("*")) if p.is_file()]
 LIMIT = 5_000_000
 
@@ -71,7 +83,7 @@ def test_mutated_examples(name, data):
 
 
 @FAST
-@given(name=st.sampled_from(["a.txt.gz", "a.json.gz", "a.jsonl.gz"]), data=mutated_sample())
+@given(name=st.sampled_from(["a.txt.gz", "a.json.gz", "a.jsonl.gz", "a.warc.gz"]), data=mutated_sample())
 def test_mutated_gzip(name, data):
     compressed = bytearray(gzip.compress(data, mtime=0))
     if len(compressed) > 20:
