@@ -12,16 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flows.report import CHROMIUM_FLAGS as FLAGS  # noqa: E402
 
 
 def main() -> None:

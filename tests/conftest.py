@@ -10,14 +10,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 SEEDS = EXAMPLES / "seeds"
-# The research corpora live beside the repository (../shared/corpora), never inside it. A fresh
-# clone elsewhere (CI, fresh-clone-check) finds them at the workplace's fixed path instead.
-_CANDIDATES = [
-    os.environ.get("WIREHOUSE_CORPORA"),
-    REPO.parent / "shared" / "corpora",
-    "/work/shared/corpora",
-]
-CORPORA = next((Path(c) for c in _CANDIDATES if c and Path(c).is_dir()), REPO.parent / "shared" / "corpora")
+# The research corpora live beside the repository, never inside it; bench/corpora.py finds them.
+from bench.corpora import CORPORA  # noqa: E402
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
