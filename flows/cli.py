@@ -61,14 +61,27 @@ def ingest(
             "Default: README*, LICENSE*, MANIFEST*, CHANGELOG*, *.sha256, *.md5."
         ),
     ] = None,
+    aliases: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of extra entity aliases (alias,name,label) added to warehouse/entity_aliases.csv."
+        ),
+    ] = None,
 ) -> None:
     """Run the ingest_articles flow: load, clean, deduplicate, extract, write."""
-    missing = [str(s) for s in sources or [] if not s.exists()]
+    missing = [str(s) for s in [*(sources or []), *([aliases] if aliases else [])] if not s.exists()]
     if missing:
-        raise _fail(f"source not found: {', '.join(missing)}", 2)
+        raise _fail(f"not found: {', '.join(missing)}", 2)
     from flows.ingest import ingest_articles
     from flows.nlp import DEFAULT_MODEL, ModelNotInstalled
+    from flows.reference_data import load_aliases
+    from transforms.aliases import AliasError
     from warehouse.lock import WarehouseBusy
+
+    try:
+        load_aliases(str(aliases) if aliases else None)
+    except (AliasError, FileNotFoundError) as exc:
+        raise _fail(f"bad alias table: {exc}", 2) from None
 
     try:
         summary = ingest_articles(
@@ -79,6 +92,7 @@ def ingest(
             n_process=n_process,
             lock_wait_seconds=wait,
             progress=True,
+            aliases=str(aliases) if aliases else None,
             **({"exclude": exclude} if exclude else {}),
         )
     except WarehouseBusy as exc:

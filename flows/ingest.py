@@ -22,6 +22,7 @@ from prefect.runtime import flow_run
 
 from flows.discover import DEFAULT_EXCLUDE, FileEntry, Known, needs_work, walk_sources
 from flows.nlp import DEFAULT_MODEL
+from flows.reference_data import load_aliases
 from flows.stages import (
     DedupedBatch,
     Limits,
@@ -38,6 +39,7 @@ from flows.stages import (
     versions,
 )
 from flows.summary import SUMMARY_ROWS, summary_markdown
+from transforms.aliases import AliasTable
 from transforms.dedup import Duplicate, Repoint, resolve_duplicates
 from transforms.records import Reject
 from warehouse.catalog import build_catalog, connect_memory
@@ -235,20 +237,32 @@ def extract_batch(
     model: str,
     n_process: int,
     nlp_batch_size: int,
+    aliases: AliasTable,
     show_progress: bool = False,
 ) -> tuple[int, float]:
     """spaCy NER on canonical articles only: duplicates never cost a model call."""
     return extract_entities(
-        wh, run_id, batch_no, deduped.articles_parts, model, n_process, nlp_batch_size, show_progress
+        wh,
+        run_id,
+        batch_no,
+        deduped.articles_parts,
+        model,
+        n_process,
+        nlp_batch_size,
+        aliases,
+        show_progress,
     )
 
 
 @task(name="entities-and-stories", cache_policy=NO_CACHE)
-def rebuild_snapshots(wh: Warehouse, run_id: str, changed: bool) -> tuple[int, int]:
-    """Corpus-wide entities and stories from all mentions; skipped when the run added nothing."""
+def rebuild_snapshots(wh: Warehouse, run_id: str, changed: bool, aliases: AliasTable) -> tuple[int, int]:
+    """Corpus-wide entities, redirects, pairs and stories from all mentions.
+
+    Skipped when the run added nothing (an unchanged folder costs only the listing).
+    """
     if not changed:
         return _count(wh, "entities"), _count(wh, "stories")
-    return stage_entities(wh, run_id), stage_stories(wh, run_id)
+    return stage_entities(wh, run_id, aliases), stage_stories(wh, run_id)
 
 
 @task(name="commit", cache_policy=NO_CACHE)
@@ -275,6 +289,7 @@ def ingest_articles(
     max_text_chars: int = Limits.max_text_chars,
     lock_wait_seconds: float = 0.0,
     exclude: list[str] = list(DEFAULT_EXCLUDE),  # noqa: B006 - Prefect parameters need a literal default
+    aliases: str | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
     """Ingest every new or changed file under ``sources`` into the warehouse at ``warehouse``."""
@@ -284,6 +299,7 @@ def ingest_articles(
     if missing:
         raise FileNotFoundError(f"source not found: {', '.join(missing)}")
     limits = Limits(max_file_bytes, max_decompressed_bytes, max_text_chars)
+    alias_table = load_aliases(aliases)
     wh = Warehouse(Path(warehouse))
     started, t0 = datetime.now(UTC), time.perf_counter()
     run_id = new_run_id()
@@ -300,6 +316,7 @@ def ingest_articles(
                 "n_process": n_process,
                 "nlp_batch_size": nlp_batch_size,
                 "exclude": list(exclude),
+                "aliases": aliases,
                 **asdict(limits),
             }
         ),
@@ -329,14 +346,14 @@ def ingest_articles(
                 deduped.append(repoint_batch(wh, run_id, repoints))
             for batch_no, batch in enumerate(deduped):
                 mentions, seconds = extract_batch(
-                    wh, run_id, batch_no, batch, spacy_model, n_process, nlp_batch_size, progress
+                    wh, run_id, batch_no, batch, spacy_model, n_process, nlp_batch_size, alias_table, progress
                 )
                 stats.mentions += mentions
                 stats.seconds["extract"] += seconds
             stats.check()
             t_write = time.perf_counter()
             stats.entities, stats.stories = rebuild_snapshots(
-                wh, run_id, changed=bool(found.todo or found.rejects)
+                wh, run_id, changed=bool(found.todo or found.rejects), aliases=alias_table
             )
             stats.seconds["write"] += time.perf_counter() - t_write
             stats.seconds["total"] = time.perf_counter() - t0

@@ -22,6 +22,8 @@ import pyarrow as pa
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from flows.progress import progress
+from flows.reference_data import load_gazetteer
+from transforms.aliases import AliasTable
 from transforms.clean import MAX_TEXT_CHARS, clean_article
 from transforms.dedup import (
     Committed,
@@ -34,18 +36,23 @@ from transforms.dedup import (
     normalised_for_hash,
 )
 from transforms.entities import mentions_from_doc
+from transforms.entity_resolution import LocalEntity, resolve_entities
 from transforms.formats import JSON, JSONL, WARC, detect_format
 from transforms.ids import stable_id
 from transforms.load import load_file
 from transforms.minhash import MinHasher, band_keys
+from transforms.places import Gazetteer
 from transforms.records import CleanArticle, Reject, RejectError
 from transforms.stories import StoryParams, story_ids
+from transforms.truecase import truecase_shouted
 from warehouse.catalog import connect_memory
 from warehouse.schemas import (
     ARTICLES,
     BANDS,
     DUPLICATES,
     ENTITIES,
+    ENTITY_PAIRS,
+    ENTITY_REDIRECTS,
     MENTIONS,
     REJECTS,
     RUNS,
@@ -428,9 +435,14 @@ def extract_entities(
     model: str,
     n_process: int,
     nlp_batch_size: int,
+    aliases: AliasTable,
     show_progress: bool = False,
 ) -> tuple[int, float]:
-    """NER on the batch's canonical articles only; stage mentions. Returns (mentions, seconds)."""
+    """NER on the batch's canonical articles only; stage mentions. Returns (mentions, seconds).
+
+    The model reads a copy of each text with shouted lines recased (same offsets), so all-caps
+    headlines keep their names; mentions take their surface text from the article itself.
+    """
     if not articles_parts:
         return 0, 0.0
     import pyarrow.compute as pc
@@ -445,10 +457,10 @@ def extract_entities(
     texts = table["text"].to_pylist()
     nlp = load_pipeline(model)
     rows: list[dict] = []
-    docs = nlp.pipe(texts, batch_size=nlp_batch_size, n_process=n_process)
+    docs = nlp.pipe((truecase_shouted(t) for t in texts), batch_size=nlp_batch_size, n_process=n_process)
     labelled = progress(zip(ids, texts, docs, strict=True), len(ids), f"NER batch {batch_no}", show_progress)
     for article_id, text, doc in labelled:
-        found = mentions_from_doc(article_id, doc)
+        found = mentions_from_doc(article_id, doc, text, aliases)
         check_offsets(text, found)
         for m in found:
             row = asdict(m)
@@ -459,29 +471,85 @@ def extract_entities(
     return len(rows), time.perf_counter() - t0
 
 
+LOCAL_ENTITIES_SQL = """
+select entity_id, first(name order by name) as name, first(label order by label) as label,
+       count(distinct article_id) as article_count,
+       list_sort(list_distinct(list(text) filter (
+           where regexp_full_match(text, '[A-Z][A-Z0-9&.-]+') and upper(name) <> text))) as acronyms
+from mentions group by entity_id
+"""
+
 ENTITIES_SQL = """
 with m as (select * from mentions),
      seen as (select article_id, coalesce(published_at, processed_at) as at from articles),
      names as (select entity_id, name, count(*) as n from m group by all),
-     best as (select entity_id, first(name order by n desc, name) as name from names group by all)
-select m.entity_id, any_value(best.name) as name, any_value(m.label) as label,
+     best as (select entity_id, first(name order by n desc, name) as name from names group by all),
+     labels as (select entity_id, label, count(*) as n from m group by all),
+     best_label as (select entity_id, first(label order by n desc, label) as label from labels group by all)
+select m.entity_id, any_value(best.name) as name, any_value(best_label.label) as label,
        list_sort(list_distinct(list(m.text))) as aliases,
        count(distinct m.article_id) as article_count, count(*) as mention_count,
        min(seen.at) as first_seen, max(seen.at) as last_seen, ? as run_id
-from m join best using (entity_id) join seen using (article_id)
+from m join best using (entity_id) join best_label using (entity_id) join seen using (article_id)
 group by m.entity_id
 order by m.entity_id
 """
 
+ENTITY_PAIRS_SQL = """
+with canon as (select article_id, coalesce(published_at, processed_at) as at
+               from articles where dedup_kind = 'canonical'),
+     ents as (select distinct article_id, entity_id from mentions semi join canon using (article_id))
+select a.entity_id as entity_a, b.entity_id as entity_b, count(*) as article_count,
+       min(c.at) as first_seen, max(c.at) as last_seen, ? as run_id
+from ents a join ents b on a.article_id = b.article_id and a.entity_id < b.entity_id
+join canon c on c.article_id = a.article_id
+group by all
+order by entity_a, entity_b
+"""
 
-def stage_entities(wh: Warehouse, run_id: str) -> int:
-    """Rebuild the entities snapshot from committed plus staged mentions; return its row count."""
+PLACE_LABELS = ("GPE", "LOC")
+
+
+def stage_redirects(wh: Warehouse, run_id: str, aliases: AliasTable) -> int:
+    """Resolve article-level entities corpus-wide (see transforms.entity_resolution); stage redirects."""
+    con = connect_memory(wh.root, extra=wh.staged_files(run_id), empty=["entity_redirects"])
+    try:
+        rows = con.execute(LOCAL_ENTITIES_SQL).fetchall()
+    finally:
+        con.close()
+    local = [LocalEntity(i, n, lab, c, tuple(a or ())) for i, n, lab, c, a in rows]
+    redirects = [asdict(r) | {"run_id": run_id} for r in resolve_entities(local, aliases)]
+    wh.stage(run_id, ENTITY_REDIRECTS, to_table(ENTITY_REDIRECTS, redirects), "000000")
+    return len(redirects)
+
+
+def with_places(table: pa.Table, gazetteer: Gazetteer) -> pa.Table:
+    """Add country code, kind and coordinates to GPE/LOC rows the gazetteer resolves."""
+    places = [
+        gazetteer.resolve(name) if label in PLACE_LABELS else None
+        for name, label in zip(table["name"].to_pylist(), table["label"].to_pylist(), strict=True)
+    ]
+    for column in ("country_code", "place_kind", "latitude", "longitude", "geonameid"):
+        attr = {"place_kind": "kind"}.get(column, column)
+        values = [getattr(p, attr) if p else None for p in places]
+        table = table.append_column(column, pa.array(values, type=ENTITIES.schema.field(column).type))
+    return table
+
+
+def stage_entities(wh: Warehouse, run_id: str, aliases: AliasTable) -> int:
+    """Rebuild redirects, entities (with places) and entity_pairs from all mentions; return entities."""
+    stage_redirects(wh, run_id, aliases)
     con = connect_memory(wh.root, extra=wh.staged_files(run_id))
     try:
         table = con.execute(ENTITIES_SQL, [run_id]).to_arrow_table()
+        pairs = con.execute(ENTITY_PAIRS_SQL, [run_id]).to_arrow_table()
     finally:
         con.close()
+    table = with_places(table.drop_columns(["run_id"]), load_gazetteer()).append_column(
+        "run_id", table["run_id"]
+    )
     wh.stage(run_id, ENTITIES, conform(ENTITIES, table), "000000")
+    wh.stage(run_id, ENTITY_PAIRS, conform(ENTITY_PAIRS, pairs), "000000")
     return table.num_rows
 
 

@@ -1,16 +1,25 @@
-"""Entity mentions from a spaCy Doc, with names normalised and merged within the article.
+"""Entity mentions from a spaCy Doc: spans repaired, names normalised and merged within the article.
 
 The Doc comes in as an argument (the flow owns the model), so this stays pure and testable.
-Numeric labels (DATE, MONEY, CARDINAL ...) are not entities here: they belong to the dates and
-quantities extractors.
+spaCy's spans are repaired with rules that hold for news English generally, not for one corpus:
+a leading "the" and a trailing possessive are not part of a name; "the city of Sumy" names a
+place whatever the model says; "Ukrainian Security and Co-operation Centre" is one organisation;
+a capitalised common word at the start of a sentence ("Strikes are not made with words") is not a
+name; "Army Tactical Missile System (ATACMS)" defines one entity with two names. Numeric labels
+(DATE, MONEY, CARDINAL ...) are not entities here: they belong to the dates and quantities
+extractors.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from transforms.acronyms import find_acronyms
 from transforms.ids import stable_id
 from transforms.records import Mention
 
@@ -28,6 +37,29 @@ _PERSON_TITLES = re.compile(
     r"sir|dame|lord|lady|king|queen|prince|princess|pope|judge|justice)\s+)+",
     re.I,
 )
+_ORG_WORDS = (
+    r"Centre|Center|Institute|Council|Committee|Commission|Agency|Association|Foundation|"
+    r"Organi[sz]ation|Union|Party|Federation|Ministry|Department|Office|Bureau|Authority|Board|"
+    r"Society|Service|University|College|School|Bank|Fund|Group|Company|Corporation|Trust|Alliance|"
+    r"Forum|Network|League|Club|Court|Assembly|Parliament|Congress|Senate|Army|Navy|Police"
+)
+_ORG_LAST_WORD = re.compile(rf"\b(?:{_ORG_WORDS})$")
+_ORG_TAIL = re.compile(
+    rf"(?:\s+(?:and|of|for|&)\s+|\s+)(?:[A-Z][\w'’\-]*\s+(?:(?:and|of|for|&)\s+)?){{0,4}}(?:{_ORG_WORDS})\b"
+)
+_PLACE_CONTEXT = re.compile(
+    r"\b(?:city|town|village|port|region|province|district|capital|county|island|oblast)\s+of\s+$", re.I
+)
+_SENTENCE_OPENERS = ".!?\"“‘'(:\n—–-"
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    label: str
+    name: str = ""
+    acronym_of: str | None = None
 
 
 def normalise_name(text: str, label: str) -> str:
@@ -64,33 +96,179 @@ def merge_person_names(names: Iterable[str], full_names: Iterable[str] | None = 
     return mapping
 
 
-def mentions_from_doc(article_id: str, doc: Any, labels: frozenset[str] = ENTITY_LABELS) -> list[Mention]:
-    """One Mention per named entity span in ``doc`` whose label is kept."""
-    sentence_of: dict[int, int] = {}
-    if doc.has_annotation("SENT_START"):
-        sentence_of = {sent.start: i for i, sent in enumerate(doc.sents)}
-    spans = [ent for ent in doc.ents if ent.label_ in labels]
-    names = [normalise_name(ent.text, ent.label_) for ent in spans]
-    persons = [n for n, e in zip(names, spans, strict=True) if e.label_ == "PERSON"]
-    singles = [n for n in names if " " not in n]
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading "the " and a trailing possessive or punctuation from a span."""
+    m = _LEADING_THE.match(text[start:end])
+    if m and end - start > m.end():
+        start += m.end()
+    m = _POSSESSIVE.search(text[start:end])
+    if m and m.start() > 0:
+        end = start + m.start()
+    while end > start + 1 and not text[end - 1].isalnum() and text[end - 1] not in ".)":
+        end -= 1
+    return start, end
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" ")
+    return not before or before[-1] in _SENTENCE_OPENERS
+
+
+def _common_word(text: str, word: str, start: int) -> bool:
+    """True when ``word`` occurs lower-case in the text and never capitalised mid-sentence."""
+    if not re.search(rf"\b{re.escape(word.lower())}\b", text):
+        return False
+    for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+        if m.start() != start and not _at_sentence_start(text, m.start()):
+            return False
+    return True
+
+
+def repair_spans(text: str, spans: list[_Span]) -> list[_Span]:
+    """Apply the span rules in the module docstring; spans come back sorted and disjoint."""
+    out: list[_Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        span.start, span.end = trim_span(text, span.start, span.end)
+        if out and span.start < out[-1].end:
+            continue  # swallowed by an extension of the previous span
+        surface = text[span.start : span.end]
+        if (
+            " " not in surface
+            and span.label in ("PERSON", "ORG")
+            and _at_sentence_start(text, span.start)
+            and _common_word(text, surface, span.start)
+        ):
+            continue
+        if span.label in ("ORG", "PERSON", "NORP", "FAC") and _PLACE_CONTEXT.search(
+            text[max(0, span.start - 30) : span.start]
+        ):
+            span.label = "GPE"
+        tail = _ORG_TAIL.match(text, span.end)
+        if tail and "\n" not in tail.group() and span.label not in ("PERSON",):
+            span.end = tail.end()
+            span.label = "ORG"
+        out.append(span)
+    return out
+
+
+def link_acronyms(text: str, spans: list[_Span]) -> list[_Span]:
+    """Spans for acronym definitions and every later use of the short form, replacing overlaps.
+
+    The label is the model's where it labelled the long or short form (majority), else ORG
+    when the long form ends in an organisation word, else PRODUCT (weapons, programmes).
+    """
+    for d in find_acronyms(text):
+        uses = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\w-]){re.escape(d.short)}(?![\w])", text)]
+        ranges = [(d.long_start, d.long_end), *uses]
+        overlapping = [s for s in spans if any(s.start < e and a < s.end for a, e in ranges)]
+        votes = Counter(s.label for s in overlapping)
+        label = votes.most_common(1)[0][0] if votes else None
+        if label is None or label == "PERSON":
+            label = "ORG" if _ORG_LAST_WORD.search(d.long) else "PRODUCT"
+        name = normalise_name(d.long, label)
+        spans = [s for s in spans if s not in overlapping]
+        spans.append(_Span(d.long_start, d.long_end, label, name, d.short))
+        spans.extend(_Span(a, e, label, name, d.short) for a, e in uses)
+    return sorted(spans, key=lambda s: s.start)
+
+
+def vote_labels(spans: list[_Span]) -> None:
+    """One sense per article: a name the model labelled two ways takes its majority label.
+
+    ("Ukrainian" as NORP five times and GPE once is NORP.) Ties keep each span's own label.
+    """
+    votes: dict[str, Counter[str]] = {}
+    for span in spans:
+        votes.setdefault(span.name, Counter())[span.label] += 1
+    for span in spans:
+        ranked = votes[span.name].most_common(2)
+        if len(ranked) == 2 and ranked[0][1] > ranked[1][1]:
+            span.label = ranked[0][0]
+
+
+def propagate(text: str, spans: list[_Span]) -> list[_Span]:
+    """Label every other occurrence of a name the model found once (one sense per article).
+
+    The small model misses repeats of a name it found elsewhere ("Zelenskyy said ..." after
+    "Volodymyr Zelenskyy"), above all in headlines. Exact, case-sensitive, whole-word matches
+    of a found surface text that no span covers become mentions with the same label and name.
+    """
+    sources: dict[str, _Span] = {}
+    for span in spans:
+        surface = text[span.start : span.end]
+        if len(surface) >= 3 and surface[:1].isupper() and "\n" not in surface:
+            sources.setdefault(surface, span)
+    if not sources:
+        return spans
+    pattern = re.compile(
+        r"(?<![\w\-])(?:"
+        + "|".join(re.escape(k) for k in sorted(sources, key=len, reverse=True))
+        + r")(?![\w\-])"
+    )
+    taken = sorted((s.start, s.end) for s in spans)
+    starts = [a for a, _ in taken]
+    added = []
+    for m in pattern.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if (i >= 0 and taken[i][1] > m.start()) or (i + 1 < len(taken) and taken[i + 1][0] < m.end()):
+            continue
+        source = sources[m.group()]
+        added.append(_Span(m.start(), m.end(), source.label, source.name, source.acronym_of))
+    return sorted([*spans, *added], key=lambda s: s.start) if added else spans
+
+
+def _sentence_index(doc: Any) -> tuple[list[int], bool]:
+    if not doc.has_annotation("SENT_START"):
+        return [], False
+    return [sent.start_char for sent in doc.sents], True
+
+
+def mentions_from_doc(
+    article_id: str,
+    doc: Any,
+    text: str | None = None,
+    aliases: Mapping[str, tuple[str, str]] | None = None,
+    labels: frozenset[str] = ENTITY_LABELS,
+) -> list[Mention]:
+    """One Mention per named entity in ``doc``, repaired, merged and resolved through ``aliases``.
+
+    ``text`` is the article text when ``doc`` was made from a recased copy of it (see
+    transforms.truecase); surface texts come from ``text`` and offsets are the same in both.
+    ``aliases`` maps a normalised name to the (name, label) it stands for (see
+    transforms.aliases).
+    """
+    cased = doc.text  # the text the model read: rules and names use it, surface texts do not
+    text = cased if text is None else text
+    aliases = aliases or {}
+    spans = [_Span(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels]
+    spans = propagate(cased, link_acronyms(cased, repair_spans(cased, spans)))
+    for span in spans:
+        if not span.name:
+            span.name = normalise_name(cased[span.start : span.end], span.label)
+    vote_labels(spans)
+    for span in spans:
+        if span.name in aliases:
+            span.name, span.label = aliases[span.name]
+    persons = [s.name for s in spans if s.label == "PERSON"]
+    singles = [s.name for s in spans if " " not in s.name]
     person_map = merge_person_names([*persons, *singles], full_names=persons)
+    starts, has_sents = _sentence_index(doc)
     mentions = []
-    for ent, name in zip(spans, names, strict=True):
-        label = ent.label_
-        if name in person_map and (label == "PERSON" or " " not in name):
+    for span in spans:
+        name, label = span.name, span.label
+        if span.acronym_of is None and name in person_map and (label == "PERSON" or " " not in name):
             # The small model often labels a bare surname ORG or GPE; the full name decides.
             name, label = person_map[name], "PERSON"
-        sentence_index = sentence_of.get(ent.sent.start, 0) if sentence_of else 0
         mentions.append(
             Mention(
                 article_id=article_id,
                 entity_id=entity_id(label, name),
-                text=ent.text,
+                text=text[span.start : span.end],
                 name=name,
                 label=label,
-                start_char=ent.start_char,
-                end_char=ent.end_char,
-                sentence_index=sentence_index,
+                start_char=span.start,
+                end_char=span.end,
+                sentence_index=max(0, bisect.bisect_right(starts, span.start) - 1) if has_sents else 0,
             )
         )
     return mentions

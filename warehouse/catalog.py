@@ -61,11 +61,22 @@ def create_views(
     """
     kind = "temp view" if temp else "view"
     for name, spec in TABLES.items():
+        if not files[name]:
+            con.register(f"_empty_{name}", spec.schema.empty_table())
+            con.execute(f"create or replace {kind} {name} as select * from _empty_{name}")
+            continue
         sql = source_sql(spec, files[name])
         if name == "articles":
             sql = (
                 f"select t.* replace (m.story_id as story_id) from ({sql}) t "
                 "left join story_members m using (article_id)"
+            )
+        if name == "mentions":
+            sql = (
+                "select t.* replace (coalesce(r.canonical_entity_id, t.entity_id) as entity_id, "
+                "coalesce(r.canonical_name, t.name) as name, coalesce(r.canonical_label, t.label) as label), "
+                f"t.entity_id as local_entity_id from ({sql}) t "
+                "left join entity_redirects r on t.entity_id = r.entity_id"
             )
         if name in ("mentions", "duplicates"):
             sql = (
@@ -75,18 +86,21 @@ def create_views(
         con.execute(f"create or replace {kind} {name} as {sql}")
 
 
-def connect_memory(root: Path, extra: dict[str, Sequence[str]] | None = None) -> duckdb.DuckDBPyConnection:
+def connect_memory(
+    root: Path, extra: dict[str, Sequence[str]] | None = None, empty: Sequence[str] = ()
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with views over the committed tables plus any ``extra`` (staged) files.
 
-    For a snapshot table, staged files replace the committed ones, as the commit will.
+    For a snapshot table, staged files replace the committed ones, as the commit will. Tables
+    named in ``empty`` read as empty (e.g. entity_redirects, to see mentions as written).
     """
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
     extra = extra or {}
-    files = {}
+    files: dict[str, list[str]] = {}
     for name, spec in TABLES.items():
         staged = list(extra.get(name, []))
         committed = [] if (spec.mode == "snapshot" and staged) else [table_glob(root, name)]
-        files[name] = committed + staged
+        files[name] = [] if name in empty else committed + staged
     create_views(con, files, temp=True)
     return con
 

@@ -37,6 +37,22 @@ where e1.name = 'Volodymyr Zelenskyy'
 group by all order by articles desc;""",
     ),
     (
+        "The co-mention network from entity_pairs: strongest ties, with places' country codes",
+        """
+select a.name as entity_a, b.name as entity_b, p.article_count, p.first_seen, p.last_seen,
+       a.country_code as a_country, b.country_code as b_country
+from entity_pairs p join entities a on a.entity_id = p.entity_a join entities b on b.entity_id = p.entity_b
+order by p.article_count desc, entity_a, entity_b limit 20;""",
+    ),
+    (
+        "Which surface forms were merged into one entity, and why",
+        """
+select e.name, e.label, r.reason, list(distinct m.text) as written_as
+from entity_redirects r join entities e on e.entity_id = r.canonical_entity_id
+join mentions m on m.local_entity_id = r.entity_id
+group by all order by e.name;""",
+    ),
+    (
         "Mentions in context (offsets point into articles.text)",
         """
 select m.text, m.label, substr(a.text, greatest(1, m.start_char - 40), 100) as context

@@ -192,7 +192,13 @@ MENTIONS = TableSpec(
     fields=(
         col("mention_id", pa.string(), "Hash of article, offsets and label.", nullable=False),
         col("article_id", pa.string(), "Article the mention is in.", nullable=False),
-        col("entity_id", pa.string(), "The entity mentioned (see entities).", nullable=False),
+        col(
+            "entity_id",
+            pa.string(),
+            "The entity mentioned (see entities). In the Parquet files this is the id from the article"
+            " alone; the mentions view applies entity_redirects and keeps that id as local_entity_id.",
+            nullable=False,
+        ),
         col("text", pa.string(), "Surface text, exactly articles.text[start_char:end_char].", nullable=False),
         col("name", pa.string(), "Normalised name the mention resolved to."),
         col("label", pa.string(), "spaCy label: PERSON, ORG, GPE, LOC, NORP, ...", nullable=False),
@@ -245,6 +251,28 @@ STORY_MEMBERS = TableSpec(
     ),
 )
 
+ENTITY_REDIRECTS = TableSpec(
+    "entity_redirects",
+    "Article-level entity ids that are another entity corpus-wide (surname, acronym, alias, label);"
+    " rebuilt at every run. The mentions view applies them.",
+    key=("entity_id",),
+    mode="snapshot",
+    fields=(
+        col("entity_id", pa.string(), "The id a mention got from its own article.", nullable=False),
+        col("canonical_entity_id", pa.string(), "The entity it is (see entities).", nullable=False),
+        col("canonical_name", pa.string(), "That entity's name.", nullable=False),
+        col("canonical_label", pa.string(), "That entity's label.", nullable=False),
+        col(
+            "reason",
+            pa.string(),
+            "alias (curated alias table), label (same name, model gave another label), acronym "
+            "(short form defined elsewhere), surname (the one dominant full name).",
+            nullable=False,
+        ),
+        RUN_ID,
+    ),
+)
+
 ENTITIES = TableSpec(
     "entities",
     "One row per entity across the corpus; rebuilt from mentions at every run.",
@@ -254,16 +282,36 @@ ENTITIES = TableSpec(
         col(
             "entity_id",
             pa.string(),
-            "Hash of label and case-folded name: stable across runs.",
+            "Hash of label and case-folded canonical name: stable across runs.",
             nullable=False,
         ),
-        col("name", pa.string(), "Canonical name (the most frequent spelling).", nullable=False),
-        col("label", pa.string(), "spaCy label.", nullable=False),
+        col("name", pa.string(), "Canonical name.", nullable=False),
+        col("label", pa.string(), "spaCy label (PERSON, ORG, GPE, LOC, NORP, PRODUCT, ...).", nullable=False),
         col("aliases", STR_LIST, "Every surface text seen for the entity."),
         col("article_count", pa.int64(), "Canonical articles mentioning it."),
         col("mention_count", pa.int64(), "Mentions in total."),
         col("first_seen", TS, "Earliest published_at (else processed_at) of an article mentioning it."),
         col("last_seen", TS, "Latest published_at (else processed_at) of an article mentioning it."),
+        col("country_code", pa.string(), "GPE/LOC only: ISO 3166-1 alpha-2 code, where unambiguous."),
+        col("place_kind", pa.string(), "GPE/LOC only: country, admin1 (US state) or city."),
+        col("latitude", pa.float64(), "Cities only, where one city is the clear referent (GeoNames)."),
+        col("longitude", pa.float64(), "Cities only, as latitude."),
+        col("geonameid", pa.int64(), "GeoNames id of the place, where one is certain."),
+        RUN_ID,
+    ),
+)
+
+ENTITY_PAIRS = TableSpec(
+    "entity_pairs",
+    "Two entities mentioned in the same canonical article (entity_a < entity_b); rebuilt every run.",
+    key=("entity_a", "entity_b"),
+    mode="snapshot",
+    fields=(
+        col("entity_a", pa.string(), "One entity (the smaller id).", nullable=False),
+        col("entity_b", pa.string(), "The other entity.", nullable=False),
+        col("article_count", pa.int64(), "Canonical articles mentioning both.", nullable=False),
+        col("first_seen", TS, "Earliest published_at (else processed_at) of such an article."),
+        col("last_seen", TS, "Latest published_at (else processed_at) of such an article."),
         RUN_ID,
     ),
 )
@@ -309,7 +357,20 @@ RUNS = TableSpec(
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (SOURCES, REJECTS, STORY_MEMBERS, ARTICLES, DUPLICATES, BANDS, MENTIONS, ENTITIES, STORIES, RUNS)
+    for t in (
+        SOURCES,
+        REJECTS,
+        STORY_MEMBERS,
+        ARTICLES,
+        DUPLICATES,
+        BANDS,
+        ENTITY_REDIRECTS,
+        MENTIONS,
+        ENTITIES,
+        ENTITY_PAIRS,
+        STORIES,
+        RUNS,
+    )
 }
 
 

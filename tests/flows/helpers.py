@@ -29,6 +29,8 @@ CONTENT_TABLES = (
     "dedup_bands",
     "mentions",
     "entities",
+    "entity_redirects",
+    "entity_pairs",
     "stories",
     "story_members",
 )

@@ -14,6 +14,7 @@ from flows.cli import app
 from flows.ingest import ingest_articles
 from tests.conftest import EXAMPLES
 from tests.flows.helpers import all_snapshots, query, snapshot, table_counts
+from transforms.entities import entity_id
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -219,7 +220,46 @@ def test_mentions_point_into_article_text_and_only_canonical_articles(examples_r
         """
         select e.name from entities e where e.label = 'PERSON' and e.article_count = 2 order by 1""",
     )
-    assert [p for (p,) in people] == ["Donald Trump", "Vladimir Putin", "Volodymyr Zelenskyy"]
+    # seed b's "President Biden" joins seed a's Joe Biden through entity_redirects
+    assert [p for (p,) in people] == ["Donald Trump", "Joe Biden", "Vladimir Putin", "Volodymyr Zelenskyy"]
+
+
+def test_entity_graph_places_and_redirects(examples_run):
+    warehouse, _ = examples_run
+    assert query(
+        warehouse,
+        """
+        select r.reason, r.canonical_name, list_sort(list(distinct m.text))
+        from entity_redirects r join mentions m on m.local_entity_id = r.entity_id group by all order by 1""",
+    ) == [("label", "Ukrainian", ["Ukrainian"]), ("surname", "Joe Biden", ["Biden"])]
+    assert query(
+        warehouse,
+        """
+        select name, country_code, place_kind, latitude, longitude from entities
+        where name in ('Sumy', 'Ukraine', 'United States', 'Washington') order by name""",
+    ) == [
+        ("Sumy", "UA", "city", 50.91741, 34.79906),
+        ("Ukraine", "UA", "country", None, None),
+        ("United States", "US", "country", None, None),
+        ("Washington", None, None, None, None),  # a US state, a US city and an English town
+    ]
+    # every pair is counted once, from canonical articles, and agrees with the mentions
+    assert query(
+        warehouse,
+        """
+        with pairs as (
+            select a.entity_id as x, b.entity_id as y, count(distinct a.article_id) as n
+            from mentions a join mentions b on a.article_id = b.article_id and a.entity_id < b.entity_id
+            group by all)
+        select count(*) from pairs full join entity_pairs p on p.entity_a = pairs.x and p.entity_b = pairs.y
+        where pairs.n is distinct from p.article_count""",
+    ) == [(0,)]
+    biden, putin = (entity_id("PERSON", "Joe Biden"), entity_id("PERSON", "Vladimir Putin"))
+    assert query(
+        warehouse,
+        "select article_count from entity_pairs where entity_a = least(?, ?) and entity_b = greatest(?, ?)",
+        [biden, putin, biden, putin],
+    ) == [(2,)]
     assert query(warehouse, "select count(*) from entities where name in ('Zelenskyy', 'Putin')") == [(0,)]
 
 
@@ -245,13 +285,13 @@ def test_seed_articles_are_one_story_but_not_duplicates(examples_run):
     # ranked by articles, then mentions: both articles name all eight
     assert story[2] == [
         "Ukraine",
+        "United States",  # "U.S." and "the United States", one entity through the alias table
         "Russia",
         "Russian",
-        "U.S.",
         "Donald Trump",
         "Ukrainian",
-        "NATO",
-        "United States",
+        "Army Tactical Missile System",  # "ATACMS" in both, defined in both
+        "Joe Biden",
     ]
     # duplicates share their canonical article's story; every article has one
     assert query(
@@ -344,6 +384,8 @@ def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
         "articles": 0,
         "duplicates": 0,
         "dedup_bands": 0,
+        "entity_redirects": 0,
+        "entity_pairs": 0,
         "story_members": 0,
         "stories": 0,
         "mentions": 0,

@@ -1,12 +1,49 @@
+from collections import defaultdict
+
+import pytest
+
+from flows.reference_data import load_aliases, load_gazetteer
 from tests.conftest import seed_text
+from transforms.acronyms import find_acronyms
+from transforms.aliases import AliasError, parse_aliases
 from transforms.clean import split_body
 from transforms.entities import entity_id, mentions_from_doc, merge_person_names, normalise_name
+from transforms.entity_resolution import LocalEntity, resolve_entities
+from transforms.places import Gazetteer
+from transforms.truecase import truecase_shouted
 
 
-def seed_mentions(nlp, name):
+def seed_mentions(nlp, name, aliases=None):
     body = split_body(seed_text(name), given_title=None, input_format="text")
     text = "\n\n".join(body.paragraphs)
-    return text, mentions_from_doc(name, nlp(text))
+    return text, mentions_from_doc(name, nlp(truecase_shouted(text)), text, aliases or load_aliases())
+
+
+def resolved_seed_entities(nlp):
+    """What the warehouse ends with for the two seeds: mentions, then corpus-wide resolution."""
+    mentions = [m for name in ("a", "b") for m in seed_mentions(nlp, name)[1]]
+    by_id = defaultdict(list)
+    for m in mentions:
+        by_id[m.entity_id].append(m)
+    local = [
+        LocalEntity(
+            i,
+            ms[0].name,
+            ms[0].label,
+            len({m.article_id for m in ms}),
+            tuple(sorted({m.text for m in ms if m.text.isupper() and m.text != m.name.upper()})),
+        )
+        for i, ms in by_id.items()
+    ]
+    redirect = {r.entity_id: r for r in resolve_entities(local, load_aliases())}
+    final = defaultdict(set)  # (name, label) -> articles
+    ids = {}
+    for m in mentions:
+        r = redirect.get(m.entity_id)
+        key = (r.canonical_name, r.canonical_label) if r else (m.name, m.label)
+        final[key].add(m.article_id)
+        ids.setdefault(key, set()).add(r.canonical_entity_id if r else m.entity_id)
+    return final, ids
 
 
 def test_normalise_name():
@@ -22,24 +59,203 @@ def test_surname_merges_only_when_unambiguous():
     assert merge_person_names(["Joe Biden", "Hunter Biden", "Biden"]) == {}
 
 
-def test_seed_a_people_are_single_entities_with_valid_offsets(nlp):
-    text, mentions = seed_mentions(nlp, "a")
-    people = {m.name for m in mentions if m.label == "PERSON"}
-    assert {"Joe Biden", "Volodymyr Zelenskyy", "Vladimir Putin", "Donald Trump"} <= people
-    assert not {"Biden", "Zelenskyy", "Trump", "Putin"} & people
-    # "Biden's administration" and "Trump has indicated" resolve to the full names
-    biden = [m for m in mentions if m.name == "Joe Biden"]
-    assert {m.text for m in biden} >= {"Joe Biden", "Biden"}
-    assert all(text[m.start_char : m.end_char] == m.text for m in mentions)
-    assert {"Ukraine", "Russia", "North Korea", "South Korea", "NATO"} <= {m.name for m in mentions}
+def test_seed_people_are_exactly_five_single_entities(nlp):
+    final, ids = resolved_seed_entities(nlp)
+    people = {name: arts for (name, label), arts in final.items() if label == "PERSON"}
+    assert people == {
+        "Joe Biden": {"a", "b"},  # seed b says only "President Biden": joined corpus-wide
+        "Volodymyr Zelenskyy": {"a", "b"},
+        "Vladimir Putin": {"a", "b"},
+        "Donald Trump": {"a", "b"},
+        "Serhii Kuzan": {"b"},
+    }
+    # one id per entity across both articles
+    assert all(len(ids[(n, "PERSON")]) == 1 for n in people)
+    assert ids[("Joe Biden", "PERSON")] == {entity_id("PERSON", "Joe Biden")}
 
 
-def test_entity_ids_are_shared_across_articles(nlp):
-    _, a = seed_mentions(nlp, "a")
-    _, b = seed_mentions(nlp, "b")
-    shared = {(m.name, m.entity_id) for m in a} & {(m.name, m.entity_id) for m in b}
+def test_seed_places_resolve_to_country_codes(nlp):
+    final, _ = resolved_seed_entities(nlp)
+    gazetteer = load_gazetteer()
+    places = {name: gazetteer.resolve(name) for (name, label) in final if label == "GPE"}
+    codes = {name: p.country_code for name, p in places.items() if p}
     assert {
-        ("Volodymyr Zelenskyy", entity_id("PERSON", "Volodymyr Zelenskyy")),
-        ("NATO", entity_id("ORG", "NATO")),
-    } <= shared
-    assert "Serhii Kuzan" in {m.name for m in b if m.label == "PERSON"}
+        "Ukraine": "UA",
+        "Russia": "RU",
+        "North Korea": "KP",
+        "South Korea": "KR",
+        "Sumy": "UA",
+        "United States": "US",
+    }.items() <= codes.items()
+    assert (places["Sumy"].latitude, places["Sumy"].longitude) == (50.91741, 34.79906)
+    assert ("Sumy", "GPE") in final  # the model says ORG; "the northern city of Sumy" says place
+    assert "U.S." not in {n for n, _ in final}  # the alias table makes it United States
+
+
+def test_seed_nato_and_atacms_linked_to_its_expansion(nlp):
+    final, ids = resolved_seed_entities(nlp)
+    assert final[("NATO", "ORG")] == {"a", "b"}
+    assert final[("Army Tactical Missile System", "PRODUCT")] == {"a", "b"}
+    assert len(ids[("Army Tactical Missile System", "PRODUCT")]) == 1
+    _, b = seed_mentions(nlp, "b")
+    atacms = [m for m in b if m.text == "ATACMS"]
+    assert len(atacms) == 2  # the definition's short form and the later "inclusion of ATACMS"
+    assert {m.name for m in atacms} == {"Army Tactical Missile System"}
+    assert not {n for n, _ in final} & {"Biden", "Zelenskyy", "Strikes", "Centre", "ATACMS"}
+
+
+def test_seed_b_repairs_spans(nlp):
+    text, b = seed_mentions(nlp, "b")
+    orgs = {m.text for m in b if m.label == "ORG"}
+    assert "Ukrainian Security and Co-operation Centre" in orgs
+    assert all(text[m.start_char : m.end_char] == m.text for m in b)
+    assert not any(m.text.lower().startswith("the ") for m in b)
+
+
+def test_find_acronyms():
+    text = "the Army Tactical Missile System (ATACMS) and gross domestic product (GDP) at the FBI"
+    (d,) = find_acronyms(text)
+    assert (d.short, d.long) == ("ATACMS", "Army Tactical Missile System")
+    assert text[d.long_start : d.long_end] == d.long and text[d.short_start : d.short_end] == "ATACMS"
+    (d,) = find_acronyms("the Federal Bureau of Investigation (FBI) said")
+    assert d.long == "Federal Bureau of Investigation"
+
+
+def test_truecase_recases_shouted_lines_only_and_keeps_length():
+    text = (
+        "CRICKET - LEICESTERSHIRE TAKE OVER AT TOP\nLONDON 1996-08-30\n"
+        "Leicestershire beat Somerset in London."
+    )
+    out = truecase_shouted(text)
+    assert out.splitlines()[0] == "Cricket - Leicestershire take over at top"
+    assert out.splitlines()[1] == "London 1996-08-30"
+    assert out.splitlines()[2] == text.splitlines()[2] and len(out) == len(text)
+
+
+def test_all_caps_headline_names_are_found(nlp):
+    text = (
+        "ZELENSKYY MEETS NATO ALLIES IN KYIV\nUkraine's president Volodymyr Zelenskyy met NATO allies "
+        "in Kyiv on Monday. Zelenskyy said the talks went well."
+    )
+    mentions = mentions_from_doc("x", nlp(truecase_shouted(text)), text, load_aliases())
+    in_headline = {(m.text, m.name, m.label) for m in mentions if m.end_char <= text.index("\n")}
+    assert in_headline == {
+        ("ZELENSKYY", "Volodymyr Zelenskyy", "PERSON"),
+        ("NATO", "NATO", "ORG"),
+        ("KYIV", "Kyiv", "GPE"),
+    }
+    assert not {e.text for e in nlp(text).ents} & {"ZELENSKYY", "KYIV"}  # the raw headline loses them
+
+
+def test_resolution_rules():
+    ents = [
+        LocalEntity("1", "Joe Biden", "PERSON", 9),
+        LocalEntity("2", "Biden", "PERSON", 3),
+        LocalEntity("3", "Hunter Biden", "PERSON", 1),
+        LocalEntity("4", "Army Tactical Missile System", "PRODUCT", 2, ("ATACMS",)),
+        LocalEntity("5", "ATACMS", "ORG", 4),
+        LocalEntity("6", "Tony Blair", "ORG", 1),
+        LocalEntity("7", "Tony Blair", "PERSON", 5),
+        LocalEntity("8", "Smith", "PERSON", 5),
+        LocalEntity("9", "Anna Smith", "PERSON", 2),
+        LocalEntity("10", "John Smith", "PERSON", 2),
+        LocalEntity("11", "Washington", "GPE", 5),
+        LocalEntity("12", "Washington", "PERSON", 1),
+        LocalEntity("13", "U.S.", "GPE", 7),
+    ]
+    got = {
+        r.entity_id: (r.canonical_name, r.canonical_label, r.reason)
+        for r in resolve_entities(ents, load_aliases())
+    }
+    assert got == {
+        "2": ("Joe Biden", "PERSON", "surname"),  # 9 articles against Hunter's 1: dominant
+        "5": ("Army Tactical Missile System", "PRODUCT", "acronym"),
+        "6": ("Tony Blair", "PERSON", "label"),
+        "13": ("United States", "GPE", "alias"),
+    }  # two Smiths of equal weight, and Washington's two senses, stay apart
+
+
+def test_gazetteer_decides_only_when_unambiguous():
+    g = Gazetteer.from_geonames(
+        [{"name": "Georgia", "iso": "GE", "geonameid": 1}],
+        [
+            {
+                "name": "Sumy",
+                "countrycode": "UA",
+                "latitude": 50.9,
+                "longitude": 34.8,
+                "population": 256000,
+                "geonameid": 2,
+            },
+            {
+                "name": "Springfield",
+                "countrycode": "US",
+                "latitude": 39.8,
+                "longitude": -89.6,
+                "population": 114000,
+                "geonameid": 3,
+            },
+            {
+                "name": "Springfield",
+                "countrycode": "US",
+                "latitude": 37.2,
+                "longitude": -93.3,
+                "population": 169000,
+                "geonameid": 4,
+            },
+            {
+                "name": "Perth",
+                "countrycode": "AU",
+                "latitude": -31.9,
+                "longitude": 115.9,
+                "population": 1900000,
+                "geonameid": 5,
+            },
+            {
+                "name": "Perth",
+                "countrycode": "GB",
+                "latitude": 56.4,
+                "longitude": -3.4,
+                "population": 47000,
+                "geonameid": 6,
+            },
+            {
+                "name": "Richmond",
+                "countrycode": "US",
+                "latitude": 37.5,
+                "longitude": -77.5,
+                "population": 226000,
+                "geonameid": 7,
+            },
+            {
+                "name": "Richmond",
+                "countrycode": "CA",
+                "latitude": 49.2,
+                "longitude": -123.1,
+                "population": 198000,
+                "geonameid": 8,
+            },
+        ],
+        [{"name": "Georgia", "geonameid": 9}],
+    )
+    assert g.resolve("Georgia").country_code == "GE"  # a country name is the country
+    sumy = g.resolve("sumy")
+    assert (sumy.country_code, sumy.kind, sumy.latitude) == ("UA", "city", 50.9)
+    springfield = g.resolve("Springfield")
+    assert (springfield.country_code, springfield.latitude) == ("US", None)  # which one is unknown
+    assert g.resolve("Perth").latitude == -31.9  # 40 times the other Perth
+    assert g.resolve("Richmond") is None and g.resolve("Atlantis") is None
+
+
+def test_alias_table_parses_and_reports_bad_rows():
+    table = parse_aliases(
+        [
+            ("base", "# c\nalias,name,label\nUS,United States,GPE\n"),
+            ("mine", "alias,name,label\nUS,USA,GPE\n"),
+        ]
+    )
+    assert table == {"US": ("USA", "GPE")}  # the user's row wins
+    with pytest.raises(AliasError, match="mine: row 2"):
+        parse_aliases([("mine", "alias,name,label\nUS,United States,COUNTRY\n")])
+    with pytest.raises(AliasError, match="header"):
+        parse_aliases([("mine", "a,b\n")])

