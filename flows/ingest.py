@@ -10,7 +10,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -239,8 +239,9 @@ def extract_batch(
     nlp_batch_size: int,
     aliases: AliasTable,
     show_progress: bool = False,
+    keywords: bool = True,
 ) -> tuple[int, float]:
-    """spaCy NER on canonical articles only: duplicates never cost a model call."""
+    """NER and metadata on canonical articles only: duplicates never cost a model call."""
     return extract_entities(
         wh,
         run_id,
@@ -251,6 +252,7 @@ def extract_batch(
         nlp_batch_size,
         aliases,
         show_progress,
+        keywords,
     )
 
 
@@ -290,6 +292,8 @@ def ingest_articles(
     lock_wait_seconds: float = 0.0,
     exclude: list[str] = list(DEFAULT_EXCLUDE),  # noqa: B006 - Prefect parameters need a literal default
     aliases: str | None = None,
+    keywords: bool = True,
+    reference_date: str | None = None,
     progress: bool = False,
 ) -> dict[str, Any]:
     """Ingest every new or changed file under ``sources`` into the warehouse at ``warehouse``."""
@@ -298,7 +302,9 @@ def ingest_articles(
     missing = [str(r) for r in roots if not r.exists()]
     if missing:
         raise FileNotFoundError(f"source not found: {', '.join(missing)}")
-    limits = Limits(max_file_bytes, max_decompressed_bytes, max_text_chars)
+    if reference_date is not None:
+        date.fromisoformat(reference_date)  # a bad value fails here, before any work
+    limits = Limits(max_file_bytes, max_decompressed_bytes, max_text_chars, reference_date)
     alias_table = load_aliases(aliases)
     wh = Warehouse(Path(warehouse))
     started, t0 = datetime.now(UTC), time.perf_counter()
@@ -317,6 +323,7 @@ def ingest_articles(
                 "nlp_batch_size": nlp_batch_size,
                 "exclude": list(exclude),
                 "aliases": aliases,
+                "keywords": keywords,
                 **asdict(limits),
             }
         ),
@@ -346,7 +353,16 @@ def ingest_articles(
                 deduped.append(repoint_batch(wh, run_id, repoints))
             for batch_no, batch in enumerate(deduped):
                 mentions, seconds = extract_batch(
-                    wh, run_id, batch_no, batch, spacy_model, n_process, nlp_batch_size, alias_table, progress
+                    wh,
+                    run_id,
+                    batch_no,
+                    batch,
+                    spacy_model,
+                    n_process,
+                    nlp_batch_size,
+                    alias_table,
+                    progress,
+                    keywords,
                 )
                 stats.mentions += mentions
                 stats.seconds["extract"] += seconds

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from transforms.aliases import AliasTable, parse_aliases
 from transforms.places import Gazetteer
+from transforms.tone import parse_vader_lexicon
 
 DEFAULT_ALIASES = Path(__file__).resolve().parent.parent / "warehouse" / "entity_aliases.csv"
 
@@ -23,6 +24,22 @@ def load_aliases(extra: str | None = None) -> AliasTable:
                 f"alias table {path} cannot be read ({exc.strerror}); fix --aliases"
             ) from exc
     return parse_aliases(texts)
+
+
+@lru_cache(maxsize=1)
+def load_tone_lexicon() -> dict[str, float]:
+    """VADER's word list (vader_lexicon.txt), from the vaderSentiment package."""
+    from importlib.resources import files
+
+    return parse_vader_lexicon(files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8"))
+
+
+@lru_cache(maxsize=4)
+def keyword_extractor(language: str = "en", top: int = 10):
+    """A YAKE extractor for one language (its stop words ship with yake), built once per process."""
+    import yake
+
+    return yake.KeywordExtractor(lan=language, n=2, top=top, dedupLim=0.7)
 
 
 @lru_cache(maxsize=1)

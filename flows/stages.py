@@ -13,8 +13,9 @@ import pickle
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +23,7 @@ import pyarrow as pa
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from flows.progress import progress
-from flows.reference_data import load_gazetteer
+from flows.reference_data import keyword_extractor, load_gazetteer, load_tone_lexicon
 from transforms.aliases import AliasTable
 from transforms.clean import MAX_TEXT_CHARS, clean_article
 from transforms.dedup import (
@@ -39,9 +40,13 @@ from transforms.entities import mentions_from_doc
 from transforms.entity_resolution import LocalEntity, resolve_entities
 from transforms.formats import JSON, JSONL, WARC, detect_format
 from transforms.ids import stable_id
+from transforms.keywords import find_keywords
 from transforms.load import load_file
+from transforms.mentioned_dates import find_dates
 from transforms.minhash import MinHasher, band_keys
 from transforms.places import Gazetteer
+from transforms.quantities import find_quantities
+from transforms.quotes import find_quotes
 from transforms.records import CleanArticle, Reject, RejectError
 from transforms.stories import StoryParams, story_ids
 from transforms.truecase import truecase_shouted
@@ -49,11 +54,15 @@ from warehouse.catalog import connect_memory
 from warehouse.schemas import (
     ARTICLES,
     BANDS,
+    DATES,
     DUPLICATES,
     ENTITIES,
     ENTITY_PAIRS,
     ENTITY_REDIRECTS,
+    KEYWORDS,
     MENTIONS,
+    QUANTITIES,
+    QUOTES,
     REJECTS,
     RUNS,
     SOURCES,
@@ -72,6 +81,9 @@ class Limits:
     max_file_bytes: int = 256 * 1024 * 1024
     max_decompressed_bytes: int = 512 * 1024 * 1024
     max_text_chars: int = MAX_TEXT_CHARS
+    # The date a dateline without a year ("SALVADOR, Feb 26 -") is read against; None: the
+    # file's modification time, right for a drop folder of fresh news, wrong for an archive.
+    reference_date: str | None = None
 
 
 @dataclass
@@ -172,6 +184,7 @@ def load_and_clean(
 ) -> LoadedBatch:
     """Read, decode, parse and clean a batch of files; stage sources and rejects rows."""
     now = datetime.now(UTC)
+    lexicon = load_tone_lexicon()
     result = LoadedBatch(scratch=str(wh.scratch_path(run_id, f"loaded-{batch_no:06d}.pkl")))
     sources: list[dict] = []
     rejects: list[Reject] = []
@@ -215,6 +228,11 @@ def load_and_clean(
             result.seconds_load += time.perf_counter() - t0
             continue
         loaded = load_file(entry.path, data, max_decompressed_bytes=limits.max_decompressed_bytes)
+        reference = (
+            date.fromisoformat(limits.reference_date)
+            if limits.reference_date
+            else datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC).date()
+        )
         t1 = time.perf_counter()
         result.seconds_load += t1 - t0
         file_rejects = list(loaded.rejects)
@@ -222,7 +240,14 @@ def load_and_clean(
         for raw in loaded.articles:
             article_id = stable_id(raw.source_path, raw.record_index)
             try:
-                cleaned = clean_article(raw, article_id, detect_language, max_chars=limits.max_text_chars)
+                cleaned = clean_article(
+                    raw,
+                    article_id,
+                    detect_language,
+                    max_chars=limits.max_text_chars,
+                    reference_date=reference,
+                    tone_lexicon=lexicon,
+                )
             except RejectError as exc:
                 record = raw.record_index if raw.input_format in (JSON, JSONL, WARC) else None
                 file_rejects.append(Reject(entry.path, "clean", exc.reason, exc.detail, record_index=record))
@@ -437,8 +462,9 @@ def extract_entities(
     nlp_batch_size: int,
     aliases: AliasTable,
     show_progress: bool = False,
+    keywords: bool = True,
 ) -> tuple[int, float]:
-    """NER on the batch's canonical articles only; stage mentions. Returns (mentions, seconds).
+    """NER and metadata on the batch's canonical articles only. Returns (mentions, seconds).
 
     The model reads a copy of each text with shouted lines recased (same offsets), so all-caps
     headlines keep their names; mentions take their surface text from the article itself.
@@ -450,11 +476,15 @@ def extract_entities(
 
     t0 = time.perf_counter()
     table = pa.concat_tables(
-        pq.read_table(path, columns=["article_id", "text", "dedup_kind"]) for path in articles_parts
+        pq.read_table(path, columns=["article_id", "text", "dedup_kind", "published_at", "language"])
+        for path in articles_parts
     )
     table = table.filter(pc.equal(table["dedup_kind"], "canonical"))
     ids = table["article_id"].to_pylist()
     texts = table["text"].to_pylist()
+    published = dict(zip(ids, table["published_at"].to_pylist(), strict=True))
+    languages = dict(zip(ids, table["language"].to_pylist(), strict=True))
+    items: dict[str, list[dict]] = {QUOTES.name: [], QUANTITIES.name: [], DATES.name: [], KEYWORDS.name: []}
     nlp = load_pipeline(model)
     rows: list[dict] = []
     docs = nlp.pipe((truecase_shouted(t) for t in texts), batch_size=nlp_batch_size, n_process=n_process)
@@ -462,13 +492,86 @@ def extract_entities(
     for article_id, text, doc in labelled:
         found = mentions_from_doc(article_id, doc, text, aliases)
         check_offsets(text, found)
+        extract_items(article_id, text, found, published[article_id], languages[article_id], keywords, items)
         for m in found:
             row = asdict(m)
             row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
             row["run_id"] = run_id
             rows.append(row)
     wh.stage(run_id, MENTIONS, to_table(MENTIONS, rows), f"{batch_no:06d}")
+    for spec in (QUOTES, QUANTITIES, DATES, KEYWORDS):
+        staged = [{**row, "run_id": run_id} for row in items[spec.name]]
+        wh.stage(run_id, spec, to_table(spec, staged), f"{batch_no:06d}")
     return len(rows), time.perf_counter() - t0
+
+
+def _item(article_id: str, item: str, start: int | None, end: int | None, **fields: Any) -> dict:
+    return {
+        "item_id": stable_id(article_id, item, start, end, fields.get("keyword")),
+        "article_id": article_id,
+        "start_char": start,
+        "end_char": end,
+        **fields,
+    }
+
+
+def extract_items(
+    article_id: str,
+    text: str,
+    mentions: list,
+    published_at: datetime | None,
+    language: str | None,
+    keywords: bool,
+    items: dict[str, list[dict]],
+) -> None:
+    """Quotes (speakers from the mentions), quantities, dates and keywords of one article."""
+    for q in find_quotes(text, mentions):
+        items[QUOTES.name].append(
+            _item(
+                article_id,
+                "quote",
+                q.start_char,
+                q.end_char,
+                text=q.text,
+                speaker=q.speaker,
+                speaker_entity_id=q.speaker_entity_id,
+                attribution=q.attribution,
+            )
+        )
+    for n in find_quantities(text):
+        items[QUANTITIES.name].append(
+            _item(
+                article_id,
+                "quantity",
+                n.start_char,
+                n.end_char,
+                text=n.text,
+                value=n.value,
+                unit=n.unit,
+                kind=n.kind,
+                qualifier=n.qualifier,
+            )
+        )
+    for d in find_dates(text, published_at):
+        items[DATES.name].append(
+            _item(
+                article_id,
+                "date",
+                d.start_char,
+                d.end_char,
+                text=d.text,
+                resolved_date=d.resolved_date,
+                precision=d.precision,
+                relative=d.relative,
+                unresolved_reason=d.unresolved_reason,
+            )
+        )
+    if keywords and language in KEYWORD_LANGUAGES:
+        for k in find_keywords(text, keyword_extractor(language)):
+            end = None if k.start_char is None else k.start_char + len(k.keyword)
+            items[KEYWORDS.name].append(
+                _item(article_id, "keyword", k.start_char, end, keyword=k.keyword, score=k.score, rank=k.rank)
+            )
 
 
 LOCAL_ENTITIES_SQL = """
@@ -508,6 +611,9 @@ order by entity_a, entity_b
 """
 
 PLACE_LABELS = ("GPE", "LOC")
+# YAKE ships stop words for these (its own list); other languages get no keywords rather than
+# English stop words applied to them.
+KEYWORD_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
 
 
 def stage_redirects(wh: Warehouse, run_id: str, aliases: AliasTable) -> int:

@@ -7,15 +7,18 @@ The cleaned ``text`` is the article body: every character offset stored in the w
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import ftfy
 
 from transforms.dedup import content_hash, normalised_for_hash
 from transforms.formats import TEXT
+from transforms.mentioned_dates import stated_publication_date
 from transforms.records import CleanArticle, RawArticle, RejectError
 from transforms.text_stats import reading_time_minutes, sentence_count, word_count
+from transforms.tone import article_tone
 
 LanguageDetector = Callable[[str], tuple[str | None, float | None]]
 
@@ -28,7 +31,7 @@ _CREDIT = re.compile(
         (?:image|photo|picture|photograph|video|illustration)s?\s+(?:is|are|was|were)\s+
             (?:in\s+the\s+public\s+domain|courtesy|by|from|licensed|used|provided|supplied)\b
       | (?:image|photo|picture|photograph|illustration)s?(?:\s+credits?)?\s*[:|—–]\s*\S
-      | (?:credits?|photo\s+credit|image\s+source)\s*:\s*\S
+      | \(?(?:credits?|photo\s+credit|image\s+source)\s*:\s*\S
       | ©\s*\S | copyright\s+(?:©\s*)?(?:\d{4}|the\b)
       | \(?(?:reuters|ap|afp|getty\s+images|epa|pa\s+media|shutterstock|ap\s+photo)\)?\.?$
     )""",
@@ -41,10 +44,17 @@ _CAPTION_CUE = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"^(?:share\s+(?:this|on|via)|subscribe|sign\s+up|follow\s+us|click\s+here|read\s+more|"
-    r"advertisement|related\s*:|more\s*:|see\s+also\s*:|newsletter)\b",
+    r"advertisement|related\s*:|more\s*:|see\s+also\s*:|newsletter)\b"
+    # calls to action inside the article body: newsletters, letters to the editor, follow us
+    r"|^get\s+(?:the\s+)?.{0,60}\b(?:newsletter|daily\s+edition|by\s+email)\b"
+    r"|\bfree\s+sign\s+up$|\bsign\s+up\s+(?:for|to)\s+(?:our|the)\b.{0,40}\bnewsletter"
+    r"|^we\s+want\s+to\s+hear\s+what\s+you\s+think\b|\bsubmit\s+a\s+letter\s+to\s+the\s+editor\b"
+    r"|\bsuscr[ií]b\w*\s+(?:aqu[ií]\s+)?a\s+nuestra\s+newsletter|\babonnez-vous\s+[àa]\s+(?:notre|la)\s+newsletter"
+    r"|\bnewsletter\s+(?:abonnieren|bestellen)\b",
     re.IGNORECASE,
 )
 _ONE_SENTENCE = re.compile(r"^[^.!?]+[.!?][\"”’)]*$")
+_FILE_NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/]?([01]\d)[-_/]?([0-3]\d)(?!\d)")
 MAX_TEXT_CHARS = 1_000_000
 MAX_TITLE_WORDS = 20
 MAX_TITLE_CHARS = 200
@@ -54,7 +64,9 @@ MAX_BOILERPLATE_WORDS = 30
 
 def normalise_text(text: str) -> str:
     """ftfy (mojibake and NFC), one space between words, newlines normalised, edges trimmed."""
-    text = ftfy.fix_text(text, normalization="NFC")
+    # Keep what the publisher wrote: curly quotes and full-width CJK punctuation are text, not
+    # damage (dedup folds them anyway, see normalised_for_hash).
+    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_character_width=False)
     text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines).strip()
@@ -90,7 +102,7 @@ def is_credit(line: str) -> bool:
 
 
 def is_boilerplate(line: str) -> bool:
-    return _words(line) <= MAX_BOILERPLATE_WORDS and bool(_BOILERPLATE.match(line))
+    return _words(line) <= MAX_BOILERPLATE_WORDS and bool(_BOILERPLATE.search(line))
 
 
 def looks_like_title(line: str) -> bool:
@@ -146,13 +158,32 @@ def split_body(raw_text: str, *, given_title: str | None, input_format: str) -> 
     return Body(title, title_source, paragraphs, captions, credits, boilerplate)
 
 
+def date_in_file_name(path: str) -> datetime | None:
+    """A date in the file's name or folders ("2024-11-17-story.html", ".../20241117/..."), else None."""
+    for m in reversed(list(_FILE_NAME_DATE.finditer(path))):
+        try:
+            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
 def clean_article(
-    raw: RawArticle, article_id: str, detect_language: LanguageDetector, *, max_chars: int = MAX_TEXT_CHARS
+    raw: RawArticle,
+    article_id: str,
+    detect_language: LanguageDetector,
+    *,
+    max_chars: int = MAX_TEXT_CHARS,
+    reference_date: date | None = None,
+    tone_lexicon: Mapping[str, float] | None = None,
 ) -> CleanArticle:
     """Return the cleaned article; RejectError when nothing is left or the text is too long.
 
     The length cap protects NER (spaCy refuses texts over its max_length, 1,000,000 characters
     by default) and memory: a 200 MB single-line file is a reject, not a crashed run.
+    Without a date from the input, the publication date is read from the text (a dateline,
+    else the first full date of the opening; see transforms.mentioned_dates), then from the file
+    name. ``reference_date`` gives a dateline without a year ("SALVADOR, Feb 26 -") its year.
     """
     if len(raw.text) > 2 * max_chars:
         raise RejectError(
@@ -168,6 +199,18 @@ def clean_article(
             "text_too_long", f"{len(text):,} characters; the limit is {max_chars:,} (max_text_chars)"
         )
     language, score = (raw.language, None) if raw.language else detect_language(text)
+    published, published_source, published_raw = (
+        raw.published_at,
+        raw.published_at_source,
+        raw.published_at_raw,
+    )
+    if published is None:
+        stated, how = stated_publication_date(text, reference_date)
+        if stated is None:
+            stated, how = date_in_file_name(raw.source_path), "file_name"
+        if stated is not None:
+            published, published_source = stated.replace(tzinfo=UTC), how
+    tone = article_tone(text, tone_lexicon) if tone_lexicon else None
     normalised = normalised_for_hash(text)
     words = word_count(text)
     return CleanArticle(
@@ -183,9 +226,9 @@ def clean_article(
         lede=body.paragraphs[0],
         text=text,
         authors=raw.authors,
-        published_at=raw.published_at,
-        published_at_source=raw.published_at_source,
-        published_at_raw=raw.published_at_raw,
+        published_at=published,
+        published_at_source=published_source,
+        published_at_raw=published_raw,
         language=language,
         language_score=score,
         word_count=words,
@@ -199,4 +242,7 @@ def clean_article(
         normalised_text=normalised,
         description=raw.description,
         site_name=raw.site_name,
+        tone=tone.tone if tone else None,
+        tone_positive=tone.positive if tone else None,
+        tone_negative=tone.negative if tone else None,
     )

@@ -7,7 +7,9 @@ import trafilatura
 from transforms.dates import parse_timestamp
 from transforms.decoding import decode_bytes
 from transforms.formats import HTML
+from transforms.html_meta import page_title_and_authors
 from transforms.records import LoadResult, RawArticle, RejectError
+from transforms.text_stats import word_count
 
 # Below this the extractor has found navigation or a footer, not an article: error pages,
 # index pages and consent walls all land here.
@@ -32,21 +34,22 @@ def load_html(path: str, data: bytes) -> LoadResult:
     except Exception as exc:  # trafilatura/lxml raise many types on broken markup
         raise RejectError("malformed_html", f"{type(exc).__name__}: {exc}") from None
     text = (doc.text or "").strip() if doc is not None else ""
-    words = len(text.split())
+    words = word_count(text)
     if words < MIN_ARTICLE_WORDS:
         raise RejectError(
             "no_article_text",
             f"no main article text in the page ({words} words found, {MIN_ARTICLE_WORDS} needed)",
         )
     published = parse_timestamp(doc.date)
+    title, _, authors = page_title_and_authors(html, doc.title, _authors(doc.author), doc.sitename, doc.url)
     article = RawArticle(
         source_path=path,
         record_index=0,
         text=text,
         input_format=HTML,
         encoding=encoding,
-        title=(doc.title or None),
-        authors=_authors(doc.author),
+        title=title or None,
+        authors=authors,
         published_at=published,
         published_at_source="html_meta" if published else "none",
         published_at_raw=doc.date,

@@ -95,6 +95,9 @@ class CleanArticle:
     content_hash: str
     description: str | None = None
     site_name: str | None = None
+    tone: float | None = None
+    tone_positive: float | None = None
+    tone_negative: float | None = None
     canonical_id: str | None = None
     dedup_kind: str | None = None
     story_id: str | None = None

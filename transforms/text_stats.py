@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+# Chinese and Japanese are written without spaces: each ideograph or kana counts as a word
+# (a common approximation; Korean Hangul is spaced and counts by spaces like English).
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:['’.-][^\W{_CJK}]+)*")
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) before whitespace
 # and an upper-case letter, digit or opening quote, or at the end of the text.
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*$)")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*$)|[。！？]+[」』”]*")
 WORDS_PER_MINUTE = 230
 
 

@@ -78,7 +78,13 @@ def create_views(
                 f"t.entity_id as local_entity_id from ({sql}) t "
                 "left join entity_redirects r on t.entity_id = r.entity_id"
             )
-        if name in ("mentions", "duplicates"):
+        if name == "quotes":
+            sql = (
+                "select t.* replace (coalesce(r.canonical_entity_id, t.speaker_entity_id) "
+                "as speaker_entity_id, coalesce(r.canonical_name, t.speaker) as speaker) "
+                f"from ({sql}) t left join entity_redirects r on t.speaker_entity_id = r.entity_id"
+            )
+        if name in ("mentions", "duplicates", "quotes", "quantities", "dates", "keywords"):
             sql = (
                 f"select t.* from ({sql}) t semi join articles a "
                 "on t.article_id = a.article_id and t.run_id = a.run_id"

@@ -53,6 +53,37 @@ join mentions m on m.local_entity_id = r.entity_id
 group by all order by e.name;""",
     ),
     (
+        "What a person said: quotes by speaker, in context",
+        """
+select a.published_at, q.text as quote, a.title
+from quotes q join articles a using (article_id)
+where q.speaker = 'Volodymyr Zelenskyy'
+order by a.published_at, q.start_char;""",
+    ),
+    (
+        "Amounts by kind: the largest sums of money and counts of people",
+        """
+select q.kind, q.unit, q.value, q.qualifier, q.text, a.title
+from quantities q join articles a using (article_id)
+where q.kind = 'money' or (q.kind = 'count' and q.unit in ('person', 'troop', 'civilian'))
+order by q.kind, q.value desc limit 20;""",
+    ),
+    (
+        "Dates an article mentions, resolved against its publication date",
+        """
+select a.title, a.published_at, d.text, d.resolved_date, d.precision, d.unresolved_reason
+from dates d join articles a using (article_id)
+order by a.title, d.start_char;""",
+    ),
+    (
+        "Keywords and tone: the most negative articles and what they are about",
+        """
+select a.title, a.tone, list(k.keyword order by k.rank) as keywords
+from articles a join keywords k using (article_id)
+where a.dedup_kind = 'canonical'
+group by all order by a.tone limit 10;""",
+    ),
+    (
         "Mentions in context (offsets point into articles.text)",
         """
 select m.text, m.label, substr(a.text, greatest(1, m.start_char - 40), 100) as context

@@ -130,7 +130,13 @@ ARTICLES = TableSpec(
         ),
         col("authors", STR_LIST, "Author names as the input gives them."),
         col("published_at", TS, "Publication time (UTC)."),
-        col("published_at_source", pa.string(), "How published_at was found: input_field, html_meta, none."),
+        col(
+            "published_at_source",
+            pa.string(),
+            "How published_at was found, strongest first: input_field, html_meta, dateline (its year, when"
+            " missing, from the file's modification time or the run's reference_date), text (first full"
+            " date in the opening), file_name, none.",
+        ),
         col("published_at_raw", pa.string(), "The date string as the input gave it."),
         col("language", pa.string(), "ISO 639-1 language code."),
         col(
@@ -142,6 +148,9 @@ ARTICLES = TableSpec(
         col("sentence_count", pa.int32(), "Sentences in text."),
         col("char_count", pa.int32(), "Characters in text."),
         col("reading_time_min", pa.float32(), "Minutes to read at 230 words a minute."),
+        col("tone", pa.float32(), "GDELT-style tone: positive minus negative words, percent of words."),
+        col("tone_positive", pa.float32(), "Percent of words with positive valence (VADER lexicon)."),
+        col("tone_negative", pa.float32(), "Percent of words with negative valence (VADER lexicon)."),
         col("captions", STR_LIST, "Image captions moved out of the body."),
         col("credits", STR_LIST, "Image and agency credit lines moved out of the body."),
         col("boilerplate", STR_LIST, "Share/subscribe and similar lines removed from the body."),
@@ -248,6 +257,85 @@ STORY_MEMBERS = TableSpec(
         col("article_id", pa.string(), "The article (canonical or duplicate).", nullable=False),
         col("story_id", pa.string(), "Its story.", nullable=False),
         RUN_ID,
+    ),
+)
+
+
+def _item_fields(*fields: pa.Field) -> tuple[pa.Field, ...]:
+    """Columns every extracted-item table shares: its id, the article, the offsets, the run."""
+    return (
+        col("item_id", pa.string(), "Hash of article, offsets and kind of item.", nullable=False),
+        col("article_id", pa.string(), "Article the item is in.", nullable=False),
+        *fields,
+        col("start_char", pa.int32(), "Start offset into articles.text."),
+        col("end_char", pa.int32(), "End offset (exclusive) into articles.text."),
+        RUN_ID,
+    )
+
+
+QUOTES = TableSpec(
+    "quotes",
+    "One row per direct quotation in a canonical article, with its speaker where the text says.",
+    key=("item_id",),
+    fields=_item_fields(
+        col("text", pa.string(), "The quoted words (fragments split by 'he said' joined).", nullable=False),
+        col("speaker", pa.string(), "Who said it: a person's canonical name, a role, or null."),
+        col(
+            "speaker_entity_id",
+            pa.string(),
+            "The speaker's entity (see entities) when a person mention names them; the view applies"
+            " entity_redirects.",
+        ),
+        col("attribution", pa.string(), "Where the speaker was found: after or before the quote."),
+    ),
+)
+
+QUANTITIES = TableSpec(
+    "quantities",
+    "One row per count or amount in a canonical article, normalised to a number and a unit.",
+    key=("item_id",),
+    fields=_item_fields(
+        col("text", pa.string(), "The words as written, e.g. 'about 120 missiles'.", nullable=False),
+        col(
+            "value",
+            pa.float64(),
+            "The number, scales applied: '$56.2 billion' is 56200000000.",
+            nullable=False,
+        ),
+        col("unit", pa.string(), "Currency code, unit (mile, km, percent) or the counted thing (troop)."),
+        col("kind", pa.string(), "money, count, percent, distance, weight, duration, area, volume, ..."),
+        col("qualifier", pa.string(), "about, at least, up to, more than, ... (null when exact)."),
+    ),
+)
+
+DATES = TableSpec(
+    "dates",
+    "One row per date mentioned in a canonical article, resolved to a calendar date where possible.",
+    key=("item_id",),
+    fields=_item_fields(
+        col("text", pa.string(), "The words as written, e.g. 'yesterday', 'February 2022'.", nullable=False),
+        col("resolved_date", pa.date32(), "The date (first day of the month or year at coarser precision)."),
+        col("precision", pa.string(), "day, month or year."),
+        col(
+            "relative", pa.bool_(), "Resolved against the article's published_at (yesterday, Monday, May 3)."
+        ),
+        col(
+            "unresolved_reason",
+            pa.string(),
+            "Why resolved_date is null: no_publication_date (relative, nothing to resolve against) or"
+            " vague_period ('in the coming days').",
+        ),
+    ),
+)
+
+KEYWORDS = TableSpec(
+    "keywords",
+    "Top keywords of each canonical article (YAKE, up to 10 one- and two-word phrases).",
+    key=("item_id",),
+    fields=_item_fields(
+        col("keyword", pa.string(), "The keyword or phrase.", nullable=False),
+        col("score", pa.float64(), "YAKE score: lower is more relevant."),
+        col("rank", pa.int16(), "1 for the most relevant keyword of the article."),
     ),
 )
 
@@ -366,6 +454,10 @@ TABLES: dict[str, TableSpec] = {
         BANDS,
         ENTITY_REDIRECTS,
         MENTIONS,
+        QUOTES,
+        QUANTITIES,
+        DATES,
+        KEYWORDS,
         ENTITIES,
         ENTITY_PAIRS,
         STORIES,

@@ -31,6 +31,10 @@ CONTENT_TABLES = (
     "entities",
     "entity_redirects",
     "entity_pairs",
+    "quotes",
+    "quantities",
+    "dates",
+    "keywords",
     "stories",
     "story_members",
 )

@@ -386,6 +386,10 @@ def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
         "dedup_bands": 0,
         "entity_redirects": 0,
         "entity_pairs": 0,
+        "quotes": 0,
+        "quantities": 0,
+        "dates": 0,
+        "keywords": 0,
         "story_members": 0,
         "stories": 0,
         "mentions": 0,
@@ -436,3 +440,55 @@ def test_same_input_in_one_run_or_many_batches_or_runs_gives_the_same_tables(tmp
     assert second["repointed"] == 1
     assert all_snapshots(split) == reference
     assert query(split, "select count(*) from runs") == [(2,)]
+
+
+def test_metadata_tables_hold_the_seed_rows(examples_run):
+    warehouse, _ = examples_run
+    seed_a = "source_path like '%atacms-authorization-a.txt'"
+    assert query(
+        warehouse,
+        f"select published_at::date::varchar, published_at_source from articles where {seed_a}",
+    ) == [("2024-11-17", "text")]
+    assert query(
+        warehouse,
+        f"""select q.text, q.speaker, q.speaker_entity_id from quotes q join articles a using (article_id)
+            where {seed_a} order by q.start_char""",
+    ) == [
+        (
+            "Strikes are not made with words",
+            "Volodymyr Zelenskyy",
+            entity_id("PERSON", "Volodymyr Zelenskyy"),
+        ),
+        (
+            "Such things are not announced. The missiles will speak for themselves.",
+            "Volodymyr Zelenskyy",
+            entity_id("PERSON", "Volodymyr Zelenskyy"),
+        ),
+    ]
+    assert query(
+        warehouse,
+        """select q.value, q.unit, q.kind, q.qualifier from quantities q join articles a using (article_id)
+           where a.source_path like '%atacms%' and q.kind in ('money', 'distance') order by q.value""",
+    ) == [(190.0, "mile", "distance", "up to"), (56_200_000_000.0, "USD", "money", "over")]
+    # seed b has no publication date: "Announced yesterday" stays unresolved, with the reason
+    assert query(
+        warehouse,
+        """select d.text, d.resolved_date, d.unresolved_reason from dates d join articles a using (article_id)
+           where a.source_path like '%atacms-authorization-b.txt' order by d.start_char""",
+    ) == [
+        ("yesterday", None, "no_publication_date"),
+        ("in the coming days", None, "vague_period"),
+        ("the coming months", None, "vague_period"),
+    ]
+    # every item's offsets point at its text, and only canonical articles have items
+    for table in ("quotes", "quantities", "dates"):
+        assert query(
+            warehouse,
+            f"""select count(*) from {table} t join articles a using (article_id)
+                where a.dedup_kind != 'canonical' or ('{table}' != 'quotes'
+                  and substr(a.text, t.start_char + 1, t.end_char - t.start_char) != t.text)""",
+        ) == [(0,)]
+    assert query(
+        warehouse, f"select count(*) from keywords k join articles a using (article_id) where {seed_a}"
+    ) == [(10,)]
+    assert query(warehouse, "select count(*) from articles where tone is null") == [(0,)]
