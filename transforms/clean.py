@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import ftfy
@@ -130,6 +130,30 @@ class Body:
     captions: list[str]
     credits: list[str]
     boilerplate: list[str]
+    authors: list[str] = field(default_factory=list)
+
+
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|del|bin|al))*"
+_BYLINE = re.compile(
+    rf"^(?:by|from)\s+(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
+    r"(?:\s*[,|—–-]\s*(?:[A-Z][\w.]*\s*){1,4})?\.?$",
+    re.IGNORECASE,
+)
+MAX_BYLINE_WORDS = 14
+
+
+def byline_authors(para: str) -> list[str]:
+    """Authors named by a byline paragraph ("By Jane Doe and John Roe, Reuters"), else []."""
+    if _words(para) > MAX_BYLINE_WORDS:
+        return []
+    m = _BYLINE.match(para)
+    if not m or para[:2].lower() not in ("by", "fr"):
+        return []
+    names = [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", m.group("names")) if n.strip()]
+    names = [n for n in names if n[0].isupper()]
+    # "By Jane Doe and John Roe, Reuters": a one-word item after full names is the outlet
+    full = [n for n in names if " " in n]
+    return full or names[:1]
 
 
 def split_body(raw_text: str, *, given_title: str | None, input_format: str) -> Body:
@@ -150,12 +174,18 @@ def split_body(raw_text: str, *, given_title: str | None, input_format: str) -> 
     elif not title and len(paragraphs) > 1 and looks_like_title(paragraphs[0]):
         title, title_source, paragraphs = paragraphs[0], "first_line", paragraphs[1:]
 
+    authors: list[str] = []
+    for i, para in enumerate(paragraphs[:3]):
+        authors = byline_authors(para)
+        if authors and len(paragraphs) > 1:
+            paragraphs = paragraphs[:i] + paragraphs[i + 1 :]
+            break
     has_image_credit = any(_IMAGE_CREDIT.search(c) for c in credits)
     captions: list[str] = []
     if len(paragraphs) > 1 and _is_caption(paragraphs[0], has_image_credit=has_image_credit):
         captions.append(_CAPTION_PREFIX.sub("", paragraphs[0]))
         paragraphs = paragraphs[1:]
-    return Body(title, title_source, paragraphs, captions, credits, boilerplate)
+    return Body(title, title_source, paragraphs, captions, credits, boilerplate, authors)
 
 
 def date_in_file_name(path: str) -> datetime | None:
@@ -225,7 +255,7 @@ def clean_article(
         title_source=body.title_source,
         lede=body.paragraphs[0],
         text=text,
-        authors=raw.authors,
+        authors=raw.authors or body.authors,
         published_at=published,
         published_at_source=published_source,
         published_at_raw=published_raw,

@@ -182,3 +182,16 @@ def test_cjk_words_and_sentences_are_counted():
 
     assert word_count("子どもへの体罰。") == 7 and sentence_count("子どもへの体罰。法律ができる。") == 2
     assert word_count("It's 3.5 km, said Anna.") == 5
+
+
+def test_byline_becomes_authors_when_the_input_has_none():
+    body = split_body(
+        "Storm hits coast\nBy Helen Marsh and Ravi Dhillon, Reuters\n"
+        "The storm hit the coast on Monday.\nMore rain.",
+        given_title=None,
+        input_format="text",
+    )
+    assert (body.title, body.authors) == ("Storm hits coast", ["Helen Marsh", "Ravi Dhillon"])
+    assert body.paragraphs == ["The storm hit the coast on Monday.", "More rain."]
+    assert split_body("By the time he arrived, the roads were closed.\nNo one came.", given_title=None,
+                      input_format="text").authors == []  # fmt: skip
