@@ -69,6 +69,14 @@ def ingest(
         ),
     ] = None,
     keywords: Annotated[bool, typer.Option(help="Extract YAKE keywords (about 15% of NER's time).")] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Process batches on a local Dask cluster of N worker processes.", min=1),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Process batches on an existing Dask cluster (tcp://HOST:PORT)."),
+    ] = None,
     aliases: Annotated[
         Path | None,
         typer.Option(
@@ -80,7 +88,7 @@ def ingest(
     missing = [str(s) for s in [*(sources or []), *([aliases] if aliases else [])] if not s.exists()]
     if missing:
         raise _fail(f"not found: {', '.join(missing)}", 2)
-    from flows.ingest import ingest_articles
+    from flows.ingest import run_ingest
     from flows.nlp import DEFAULT_MODEL, ModelNotInstalled
     from flows.reference_data import load_aliases
     from transforms.aliases import AliasError
@@ -92,7 +100,9 @@ def ingest(
         raise _fail(f"bad alias table: {exc}", 2) from None
 
     try:
-        summary = ingest_articles(
+        summary = run_ingest(
+            workers=workers,
+            dask_address=dask_address,
             sources=[str(s) for s in sources] if sources else None,
             warehouse=str(warehouse),
             batch_size=batch_size,

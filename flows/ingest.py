@@ -7,8 +7,11 @@ whose I/O lives in ``flows.stages`` and whose logic lives in ``transforms``.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -19,6 +22,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.discover import DEFAULT_EXCLUDE, FileEntry, Known, needs_work, walk_sources
 from flows.nlp import DEFAULT_MODEL
@@ -278,7 +282,7 @@ def commit_run(wh: Warehouse, run_id: str, run_row: dict[str, Any]) -> None:
 # -- flow ------------------------------------------------------------------------------------
 
 
-@flow(name="ingest_articles", log_prints=True)
+@flow(name="ingest_articles", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def ingest_articles(
     sources: list[str] | None = None,
     warehouse: str = "warehouse",
@@ -337,10 +341,15 @@ def ingest_articles(
         try:
             found = discover(wh, run_id, roots, tuple(exclude))
             _add_discovery(stats, found)
-            loaded = []
-            for batch_no, entries in enumerate(batched(found.todo, batch_size)):
-                loaded.append(load_batch(wh, run_id, batch_no, entries, found.known, limits, progress))
-                stats.add_load(loaded[-1])
+            # Batches are submitted to the flow's task runner: one after another by default,
+            # in parallel on Dask workers with --workers / --dask-address (see run_ingest).
+            load_futures = [
+                load_batch.submit(wh, run_id, batch_no, entries, _known_for(found, entries), limits, progress)
+                for batch_no, entries in enumerate(batched(found.todo, batch_size))
+            ]
+            loaded = [future.result() for future in load_futures]
+            for batch in loaded:
+                stats.add_load(batch)
             decisions, repoints, seconds = plan_dedup(wh, loaded)
             stats.seconds["dedup"] += seconds
             stats.repointed = len(repoints)
@@ -351,8 +360,8 @@ def ingest_articles(
                 stats.add_dedup(batch)
             if repoints:
                 deduped.append(repoint_batch(wh, run_id, repoints))
-            for batch_no, batch in enumerate(deduped):
-                mentions, seconds = extract_batch(
+            extract_futures = [
+                extract_batch.submit(
                     wh,
                     run_id,
                     batch_no,
@@ -364,6 +373,10 @@ def ingest_articles(
                     progress,
                     keywords,
                 )
+                for batch_no, batch in enumerate(deduped)
+            ]
+            for future in extract_futures:
+                mentions, seconds = future.result()
                 stats.mentions += mentions
                 stats.seconds["extract"] += seconds
             stats.check()
@@ -391,6 +404,75 @@ def ingest_articles(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _known_for(found: Discovery, entries: list[FileEntry]) -> dict[str, Known]:
+    """The manifest rows of one batch's files: a task gets only what it needs (Dask pickles it)."""
+    return {e.path: found.known[e.path] for e in entries if e.path in found.known}
+
+
+def run_ingest(
+    *, workers: int | None = None, dask_address: str | None = None, **parameters: Any
+) -> dict[str, Any]:
+    """Run ``ingest_articles`` here, or with its batches on Dask: a local cluster of ``workers``
+    processes, or the existing cluster at ``dask_address``. The commit stays in this process.
+
+    spaCy runs one process per Dask worker (a worker cannot fork its own pool), so n_process is
+    1 there; scale with workers instead.
+    """
+    if not workers and not dask_address:
+        return ingest_articles(**parameters)
+    from prefect_dask import DaskTaskRunner
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    if dask_address:
+        runner = DaskTaskRunner(address=dask_address)
+    else:
+        runner = DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    parameters = {**parameters, "n_process": 1, "progress": False}
+    with _shared_api_server():
+        return ingest_articles.with_options(task_runner=runner)(**parameters)
+
+
+@contextmanager
+def _shared_api_server() -> Iterator[None]:
+    """One Prefect API server for the flow and every Dask worker when none is configured.
+
+    Without one, each worker process would start its own temporary server (~15 s each, and
+    the runs would not be visible in one place). A configured PREFECT_API_URL is used as is.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = None
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start(timeout=180)
+        url = server.api_url
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url  # inherited by the worker processes
+    try:
+        with temporary_settings({PREFECT_API_URL: url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous
+        if server is not None:
+            from prefect.logging.handlers import APILogWorker
+
+            APILogWorker.drain_all(timeout=5)  # the run's last log lines, before the server goes
+            server.stop()
 
 
 def batched(items: list, size: int):

@@ -34,12 +34,22 @@ def load_tone_lexicon() -> dict[str, float]:
     return parse_vader_lexicon(files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8"))
 
 
-@lru_cache(maxsize=4)
-def keyword_extractor(language: str = "en", top: int = 10):
-    """A YAKE extractor for one language (its stop words ship with yake), built once per process."""
-    import yake
+@lru_cache(maxsize=8)
+def stop_words(language: str = "en") -> frozenset[str]:
+    """spaCy's stop-word list for a language (bundled with spaCy); empty when it has none."""
+    from importlib import import_module
 
-    return yake.KeywordExtractor(lan=language, n=2, top=top, dedupLim=0.7)
+    try:
+        words = frozenset(import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+    except (ImportError, AttributeError):
+        return frozenset()
+    # news English adds its reporting verbs and titles, which say nothing about the topic
+    return words | NEWS_STOP_WORDS if language == "en" else words
+
+
+NEWS_STOP_WORDS = frozenset(
+    {"said", "says", "told", "added", "according", "mr", "mrs", "ms", "dr", "year", "years", "week"}
+)
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ import pyarrow as pa
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from flows.progress import progress
-from flows.reference_data import keyword_extractor, load_gazetteer, load_tone_lexicon
+from flows.reference_data import load_gazetteer, load_tone_lexicon, stop_words
 from transforms.aliases import AliasTable
 from transforms.clean import MAX_TEXT_CHARS, clean_article
 from transforms.dedup import (
@@ -567,7 +567,7 @@ def extract_items(
             )
         )
     if keywords and language in KEYWORD_LANGUAGES:
-        for k in find_keywords(text, keyword_extractor(language)):
+        for k in find_keywords(text, stop_words(language)):
             end = None if k.start_char is None else k.start_char + len(k.keyword)
             items[KEYWORDS.name].append(
                 _item(article_id, "keyword", k.start_char, end, keyword=k.keyword, score=k.score, rank=k.rank)
@@ -611,8 +611,8 @@ order by entity_a, entity_b
 """
 
 PLACE_LABELS = ("GPE", "LOC")
-# YAKE ships stop words for these (its own list); other languages get no keywords rather than
-# English stop words applied to them.
+# spaCy ships stop words for these; other languages get no keywords rather than English stop
+# words applied to them.
 KEYWORD_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
 
 

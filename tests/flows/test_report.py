@@ -25,9 +25,11 @@ def report(tmp_path_factory, prefect_harness):
 
 def test_report_is_self_contained_and_has_every_chart(report):
     html = report.read_text(encoding="utf-8")
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 5
+    # six charts: seed a's dateline-less text gives it 2024-11-17, so months span 2024 and 2025
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 6
     for heading in (
         "Articles per day, by source",
+        "Top entities over time",
         "Most-mentioned entities",
         "Largest stories",
         "Duplicates: 23.1 % of articles",
@@ -56,7 +58,7 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
         timeout=120,
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == 5 and "Rejects by reason" in dom.stdout
+    assert dom.stdout.count("<svg") == 6 and "Rejects by reason" in dom.stdout
     console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console == []
     shot = tmp_path / "report.png"

@@ -195,3 +195,15 @@ def test_byline_becomes_authors_when_the_input_has_none():
     assert body.paragraphs == ["The storm hit the coast on Monday.", "More rain."]
     assert split_body("By the time he arrived, the roads were closed.\nNo one came.", given_title=None,
                       input_format="text").authors == []  # fmt: skip
+
+
+def test_keywords_rank_names_and_topics_of_seed_a():
+    from flows.reference_data import stop_words
+    from transforms.keywords import find_keywords
+
+    text = seed("a")
+    got = find_keywords(text, stop_words("en"))
+    assert [k.rank for k in got] == list(range(1, 11))
+    assert {"Ukraine", "Russia", "Joe Biden", "North Korea"} <= {k.keyword for k in got}
+    assert all(k.start_char is None or text[k.start_char :].startswith(k.keyword) for k in got)
+    assert not {"said", "the"} & {k.keyword.lower() for k in got}
