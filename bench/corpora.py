@@ -49,3 +49,17 @@ def bbc_articles() -> list[tuple[str, str]]:
     for path in sorted(root.glob("*/*.txt")):
         out.append((str(path.relative_to(root)), path.read_bytes().decode("utf-8", "replace")))
     return out
+
+
+def write_reuters_files(dest: Path) -> int:
+    """Each Reuters-21578 story as a plain-text file (headline, then dateline and body), one
+    folder per SGML file, as a wire feed would drop them. Returns the number of files."""
+    n = 0
+    for story in reuters_stories():
+        folder = dest / f"batch-{int(story['id']) // 1000:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        body = f"{story['dateline']} {story['body']}".strip()
+        text = "\n".join(part for part in (story["title"], body) if part) or story["id"]
+        (folder / f"reuters-{int(story['id']):05d}.txt").write_text(text + "\n", encoding="utf-8")
+        n += 1
+    return n

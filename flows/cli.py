@@ -42,9 +42,10 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @app.command()
 def ingest(
     sources: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
-            help="Folders or files to ingest. Default: the bundled examples/.", show_default=False
+            help="Folders or files (paths or file:// URLs) to ingest. Default: the bundled examples/.",
+            show_default=False,
         ),
     ] = None,
     warehouse: WarehouseOpt = Path("warehouse"),
@@ -85,7 +86,13 @@ def ingest(
     ] = None,
 ) -> None:
     """Run the ingest_articles flow: load, clean, deduplicate, extract, write."""
-    missing = [str(s) for s in [*(sources or []), *([aliases] if aliases else [])] if not s.exists()]
+    from flows.locations import RemoteLocation, local_path
+
+    try:
+        paths = [local_path(s) for s in sources or []]
+    except RemoteLocation as exc:
+        raise _fail(str(exc), 2) from None
+    missing = [str(s) for s in [*paths, *([aliases] if aliases else [])] if not s.exists()]
     if missing:
         raise _fail(f"not found: {', '.join(missing)}", 2)
     from flows.ingest import run_ingest
@@ -103,7 +110,7 @@ def ingest(
         summary = run_ingest(
             workers=workers,
             dask_address=dask_address,
-            sources=[str(s) for s in sources] if sources else None,
+            sources=[str(s) for s in paths] if paths else None,
             warehouse=str(warehouse),
             batch_size=batch_size,
             spacy_model=spacy_model or DEFAULT_MODEL,

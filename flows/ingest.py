@@ -25,6 +25,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.discover import DEFAULT_EXCLUDE, FileEntry, Known, needs_work, walk_sources
+from flows.locations import local_path
 from flows.nlp import DEFAULT_MODEL
 from flows.reference_data import load_aliases
 from flows.stages import (
@@ -302,7 +303,7 @@ def ingest_articles(
 ) -> dict[str, Any]:
     """Ingest every new or changed file under ``sources`` into the warehouse at ``warehouse``."""
     logger = get_run_logger()
-    roots = [Path(s) for s in (sources or [str(EXAMPLES)])]
+    roots = [local_path(s) for s in (sources or [str(EXAMPLES)])]
     missing = [str(r) for r in roots if not r.exists()]
     if missing:
         raise FileNotFoundError(f"source not found: {', '.join(missing)}")
@@ -310,7 +311,7 @@ def ingest_articles(
         date.fromisoformat(reference_date)  # a bad value fails here, before any work
     limits = Limits(max_file_bytes, max_decompressed_bytes, max_text_chars, reference_date)
     alias_table = load_aliases(aliases)
-    wh = Warehouse(Path(warehouse))
+    wh = Warehouse(local_path(warehouse))
     started, t0 = datetime.now(UTC), time.perf_counter()
     run_id = new_run_id()
     run_row = {

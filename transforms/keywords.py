@@ -46,34 +46,36 @@ def _word_scores(
 ) -> tuple[dict[str, float], dict[str, str]]:
     terms: dict[str, _Term] = defaultdict(_Term)
     surface: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for s_idx, tokens in enumerate(sentences):
-        words = [t for t in tokens if t[0].isalnum()]
+    for s_idx, words in enumerate(sentences):
+        lows = [w.lower() for w in words]
+        content = [lw not in stopwords for lw in lows]
+        last = len(words) - 1
         for i, w in enumerate(words):
-            key = w.lower()
+            key = lows[i]
             term = terms[key]
             term.tf += 1
             surface[key][w] += 1
             if w.isupper() and len(w) > 1:
                 term.tf_acronym += 1
-            elif w[0].isupper() and i > 0:
+            elif i > 0 and w[0].isupper():
                 term.tf_upper += 1
             if term.sentences is None:
                 term.sentences, term.left, term.right = [], set(), set()
             term.sentences.append(s_idx)
-            if key in stopwords:
+            if not content[i]:
                 continue
-            if i > 0 and words[i - 1].lower() not in stopwords:
-                term.left.add(words[i - 1].lower())
+            if i > 0 and content[i - 1]:
+                term.left.add(lows[i - 1])
                 term.n_left += 1
-            if i + 1 < len(words) and words[i + 1].lower() not in stopwords:
-                term.right.add(words[i + 1].lower())
+            if i < last and content[i + 1]:
+                term.right.add(lows[i + 1])
                 term.n_right += 1
-    content = [t.tf for k, t in terms.items() if k not in stopwords and not k.isdigit()]
-    if not content:
+    tfs = [t.tf for k, t in terms.items() if k not in stopwords and not k.isdigit()]
+    if not tfs:
         return {}, {}
-    mean_tf = statistics.fmean(content)
-    std_tf = statistics.pstdev(content) if len(content) > 1 else 0.0
-    max_tf = max(content)
+    mean_tf = statistics.fmean(tfs)
+    std_tf = statistics.pstdev(tfs) if len(tfs) > 1 else 0.0
+    max_tf = max(tfs)
     n_sentences = max(1, len(sentences))
     scores = {}
     for key, t in terms.items():
@@ -93,23 +95,38 @@ def _word_scores(
     return scores, best_surface
 
 
-def find_keywords(text: str, stopwords: Collection[str], top: int = 10, max_words: int = 2) -> list[Keyword]:
-    """The ``top`` keywords of ``text`` (one- and two-word phrases), most relevant first."""
-    sentences = [_TOKEN.findall(s) for s in _SENTENCE.split(text) if s.strip()]
+def find_keywords(text: str, stopwords: Collection[str], top: int = 10) -> list[Keyword]:
+    """The ``top`` keywords of ``text`` (one- and two-word phrases), most relevant first.
+
+    Phrases do not cross punctuation or sentence ends, nor start or end with a stop word.
+    """
+    runs: list[list[str]] = []  # words between punctuation: where phrases may form
+    sentences: list[list[str]] = []  # words of each sentence: what the word features count
+    for sentence in _SENTENCE.split(text):
+        words: list[str] = []
+        run: list[str] = []
+        for token in _TOKEN.findall(sentence):
+            if token[0].isalnum():
+                words.append(token)
+                run.append(token)
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        if words:
+            sentences.append(words)
     scores, surface = _word_scores(sentences, stopwords)
     if not scores:
         return []
     counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for tokens in sentences:
-        for i in range(len(tokens)):
-            for n in range(1, max_words + 1):
-                gram = tokens[i : i + n]
-                if len(gram) < n or not all(g[0].isalnum() for g in gram):
-                    break
-                keys = tuple(g.lower() for g in gram)
-                if keys[0] not in scores or keys[-1] not in scores:
-                    continue
-                counts[keys] += 1
+    for words in runs:
+        lows = [w.lower() for w in words]
+        for i, low in enumerate(lows):
+            if low in scores:
+                counts[(low,)] += 1
+                if i + 1 < len(lows) and lows[i + 1] in scores:
+                    counts[(low, lows[i + 1])] += 1
     ranked = []
     for keys, tf in counts.items():
         product, total = 1.0, 0.0

@@ -1,6 +1,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 from flows.discover import FileEntry, Known, needs_work, walk_sources
 from transforms.records import Reject
 
@@ -56,3 +58,12 @@ def test_manifest_skip_rule():
     assert needs_work(entry, Known(10, 5, None, "ignored"))  # no longer excluded
     entry.ignored = "name matches exclude pattern '*.gz'"
     assert not needs_work(entry, Known(10, 5, None, "ignored"))
+
+
+def test_locations_accept_local_urls_and_refuse_object_stores_with_a_way_out(tmp_path):
+    from flows.locations import RemoteLocation, local_path
+
+    assert local_path(f"file://{tmp_path}") == tmp_path
+    assert local_path(str(tmp_path)) == tmp_path
+    with pytest.raises(RemoteLocation, match="mount the bucket"):
+        local_path("memory://drop/news")

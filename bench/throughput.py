@@ -1,0 +1,199 @@
+"""Full-ingest throughput, against the bare NER floor measured in the same process.
+
+For each corpus and run, a fresh child process: loads the model (timed), runs the
+``ingest_articles`` flow into a new warehouse, then times spaCy's own ``nlp.pipe`` (same
+model, components, batch size and process count) on the canonical texts the run just wrote:
+the floor no pipeline can beat. Then it re-runs the flow on the unchanged folder. Prints
+medians over ``--runs`` of: articles/s and words/s, seconds per stage, the ratio floor / flow,
+the re-run's share of the cold run, peak RSS, and start-up (imports, model, Prefect).
+
+Corpora: Reuters-21578 converted to one plain-text file per story (headline, dateline, body;
+bench/corpora.py), the same four times over for the memory check (4x: copies 2-4 are exact
+duplicates, so NER work stays the same while every other stage sees 4x the rows), and the BBC
+corpus as it is.
+
+    .venv/bin/python bench/throughput.py --runs 3
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def child(source: str, warehouse: str, n_process: int, reference_date: str | None) -> dict:
+    """One measured run (in its own process, so peak RSS is this run's)."""
+    import duckdb
+
+    from flows.ingest import ingest_articles
+    from flows.nlp import DEFAULT_MODEL, load_pipeline
+
+    t_imports = time.perf_counter() - T0
+    t = time.perf_counter()
+    nlp = load_pipeline(DEFAULT_MODEL)
+    t_model = time.perf_counter() - t
+    t = time.perf_counter()
+    summary = ingest_articles(
+        sources=[source], warehouse=warehouse, n_process=n_process, reference_date=reference_date
+    )
+    wall_flow = time.perf_counter() - t
+    rss_flow = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    con = duckdb.connect(str(Path(warehouse) / "news.duckdb"), read_only=True)
+    texts, words = zip(
+        *con.execute(
+            "select text, word_count from articles where dedup_kind = 'canonical' order by article_id"
+        ).fetchall(),
+        strict=True,
+    )
+    con.close()
+    t = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64, n_process=n_process):
+        pass
+    floor = time.perf_counter() - t
+    t = time.perf_counter()
+    again = ingest_articles(sources=[source], warehouse=warehouse, n_process=n_process)
+    rerun_wall = time.perf_counter() - t
+    return {
+        "articles": summary["articles"],
+        "canonical": summary["canonical"],
+        "words_canonical": sum(words),
+        "flow_seconds": summary["seconds_total"],
+        "flow_wall": wall_flow,
+        "stages": {k.removeprefix("seconds_"): v for k, v in summary.items() if k.startswith("seconds_")},
+        "floor_seconds": floor,
+        "rerun_seconds": again["seconds_total"],
+        "rerun_wall": rerun_wall,
+        "rerun_files_unchanged": again["files_unchanged"],
+        "peak_rss_mb": rss_flow,
+        "startup": {"imports": t_imports, "model": t_model, "prefect": wall_flow - summary["seconds_total"]},
+    }
+
+
+def prepare(cache: Path) -> dict[str, tuple[Path, str | None]]:
+    """The corpora as folders of files (built once, kept in ``cache``)."""
+    from bench.corpora import require, write_reuters_files
+
+    out = {}
+    one = cache / "reuters-1x"
+    if not (one / ".done").exists():
+        shutil.rmtree(one, ignore_errors=True)
+        write_reuters_files(one)
+        (one / ".done").touch()
+    four = cache / "reuters-4x"
+    if not (four / ".done").exists():
+        shutil.rmtree(four, ignore_errors=True)
+        for k in range(4):
+            shutil.copytree(one, four / f"copy{k}", ignore=shutil.ignore_patterns(".done"))
+        (four / ".done").touch()
+    out["reuters-1x"] = (one, "1987-12-31")
+    out["reuters-4x"] = (four, "1987-12-31")
+    out["bbc"] = (require("bbc"), None)
+    return out
+
+
+def run_child(source: Path, reference: str | None, n_process: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(source),
+            str(Path(tmp) / "wh"),
+            "--n-process",
+            str(n_process),
+        ]
+        if reference:
+            cmd += ["--reference-date", reference]
+        env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if done.returncode or not lines:
+            raise SystemExit(f"child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return json.loads(lines[-1])
+
+
+def report(name: str, runs: list[dict]) -> None:
+    med = statistics.median
+    flow = med(r["flow_seconds"] for r in runs)
+    floor = med(r["floor_seconds"] for r in runs)
+    ratios = [r["floor_seconds"] / r["flow_seconds"] for r in runs]
+    r0 = runs[0]
+    print(
+        f"\n{name}: {r0['articles']:,} articles "
+        f"({r0['canonical']:,} canonical, {r0['words_canonical']:,} words)"
+    )
+    print(f"  runs: {len(runs)}; medians below; every ratio is floor / flow of the same run")
+    print(
+        f"  full ingest      {flow:8.1f} s  {r0['articles'] / flow:8.1f} articles/s  "
+        f"{r0['words_canonical'] / flow:9,.0f} words/s"
+    )
+    print(
+        f"  bare nlp.pipe    {floor:8.1f} s  {r0['canonical'] / floor:8.1f} articles/s  "
+        f"{r0['words_canonical'] / floor:9,.0f} words/s   (canonical texts only)"
+    )
+    print(
+        f"  ratio floor/flow {med(ratios):8.3f}    "
+        f"(per run: {', '.join(f'{x:.3f}' for x in ratios)}; target >= 0.80)"
+    )
+    stages = {k: med(r["stages"][k] for r in runs) for k in r0["stages"]}
+    print("  seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    rerun = med(r["rerun_seconds"] for r in runs)
+    print(
+        f"  re-run, unchanged folder: {rerun:.2f} s in the flow = {100 * rerun / flow:.2f} % of the cold run "
+        f"(target <= 3 %); {med(r['rerun_wall'] for r in runs):.1f} s wall with Prefect's own overhead"
+    )
+    print(f"  peak RSS {med(r['peak_rss_mb'] for r in runs):,.0f} MiB")
+    s = {k: med(r["startup"][k] for r in runs) for k in r0["startup"]}
+    print(
+        f"  start-up: imports {s['imports']:.1f} s + model {s['model']:.1f} s + Prefect (server, engine) "
+        f"{s['prefect']:.1f} s = {sum(s.values()):.1f} s (target < 15 s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--n-process", type=int, default=1)
+    parser.add_argument("--corpora", default="reuters-1x,bbc,reuters-4x")
+    parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "wirehouse-bench"))
+    parser.add_argument("--child", nargs=2, metavar=("SOURCE", "WAREHOUSE"))
+    parser.add_argument("--reference-date")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], args.child[1], args.n_process, args.reference_date)))
+        return
+    corpora = prepare(Path(args.cache))
+    results = {}
+    for name in args.corpora.split(","):
+        source, reference = corpora[name]
+        runs = 1 if name == "reuters-4x" else args.runs
+        results[name] = [run_child(source, reference, args.n_process) for _ in range(runs)]
+        report(name, results[name])
+    if "reuters-1x" in results and "reuters-4x" in results:
+        one = statistics.median(r["peak_rss_mb"] for r in results["reuters-1x"])
+        four = results["reuters-4x"][0]["peak_rss_mb"]
+        print(
+            f"\npeak RSS 4x / 1x Reuters: {four:,.0f} / {one:,.0f} MiB = {four / one:.2f} "
+            "(target <= 1.2, < 2 GiB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
