@@ -126,8 +126,8 @@ class Warehouse:
     def stage(self, run_id: str, spec: TableSpec, table: pa.Table, part: str) -> list[Path]:
         """Validate and write a run's rows into staging: one file, or one per month partition."""
         validate(spec, table)
-        if table.num_rows == 0:
-            return []
+        if table.num_rows == 0 and spec.mode != "snapshot":
+            return []  # (an empty snapshot is still written: it replaces the old one at commit)
         groups = [(None, table)]
         if spec.month_partition_of:
             months = pc.fill_null(pc.strftime(table[spec.month_partition_of], format="%Y-%m"), "undated")

@@ -57,6 +57,10 @@ def test_snapshot_table_replaces_previous_version(wh):
         wh.stage(run, ENTITIES, to_table(ENTITIES, entity_rows(run, *names)), "0")
         wh.commit(run)
     assert count(wh, "entities") == 3
+    # an empty snapshot (every redirect gone, say) empties the table; it does not keep the old rows
+    wh.stage("r3", ENTITIES, to_table(ENTITIES, []), "0")
+    wh.commit("r3")
+    assert count(wh, "entities") == 0
 
 
 def test_recover_discards_a_run_killed_before_its_commit_point(wh):
