@@ -69,7 +69,9 @@ def ingest(
             " set it for archives."
         ),
     ] = None,
-    keywords: Annotated[bool, typer.Option(help="Extract YAKE keywords (about 15% of NER's time).")] = True,
+    keywords: Annotated[
+        bool, typer.Option(help="Extract keywords (YAKE's statistics; a few % of NER's time).")
+    ] = True,
     workers: Annotated[
         int | None,
         typer.Option(help="Process batches on a local Dask cluster of N worker processes.", min=1),
@@ -101,6 +103,11 @@ def ingest(
     from transforms.aliases import AliasError
     from warehouse.lock import WarehouseBusy
 
+    if reference_date is not None:
+        try:
+            date.fromisoformat(reference_date)
+        except ValueError:
+            raise _fail(f"--reference-date {reference_date!r} is not a date: use YYYY-MM-DD", 2) from None
     try:
         load_aliases(str(aliases) if aliases else None)
     except (AliasError, FileNotFoundError) as exc:
