@@ -45,7 +45,7 @@ def _word_scores(
     sentences: list[list[str]], stopwords: Collection[str]
 ) -> tuple[dict[str, float], dict[str, str]]:
     terms: dict[str, _Term] = defaultdict(_Term)
-    surface: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    first_form: dict[str, str] = {}  # how a word is written: lower case if ever so, else as first seen
     for s_idx, words in enumerate(sentences):
         lows = [w.lower() for w in words]
         content = [lw not in stopwords for lw in lows]
@@ -54,7 +54,8 @@ def _word_scores(
             key = lows[i]
             term = terms[key]
             term.tf += 1
-            surface[key][w] += 1
+            if key not in first_form or (w == key and i > 0):
+                first_form[key] = w
             if w.isupper() and len(w) > 1:
                 term.tf_acronym += 1
             elif i > 0 and w[0].isupper():
@@ -91,8 +92,7 @@ def _word_scores(
         t_rel = 1.0 + (dl + dr) * (t.tf / max_tf)
         t_sent = len(set(t.sentences)) / n_sentences
         scores[key] = (t_rel * t_pos) / (t_case + t_norm / t_rel + t_sent / t_rel)
-    best_surface = {k: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for k, v in surface.items()}
-    return scores, best_surface
+    return scores, first_form
 
 
 def find_keywords(text: str, stopwords: Collection[str], top: int = 10) -> list[Keyword]:
