@@ -200,27 +200,37 @@ def propagate(text: str, spans: list[_Span]) -> list[_Span]:
             sources.setdefault(surface, span)
     if not sources:
         return spans
-    pattern = re.compile(
-        r"(?<![\w\-])(?:"
-        + "|".join(re.escape(k) for k in sorted(sources, key=len, reverse=True))
-        + r")(?![\w\-])"
-    )
     taken = sorted((s.start, s.end) for s in spans)
-    starts = [a for a, _ in taken]
     added = []
-    for m in pattern.finditer(text):
-        i = bisect.bisect_right(starts, m.start()) - 1
-        if (i >= 0 and taken[i][1] > m.start()) or (i + 1 < len(taken) and taken[i + 1][0] < m.end()):
-            continue
-        source = sources[m.group()]
-        added.append(_Span(m.start(), m.end(), source.label, source.name, source.acronym_of))
+    # longest names first, so "Joe Biden" claims its text before "Biden" looks at it
+    for surface in sorted(sources, key=len, reverse=True):
+        source = sources[surface]
+        pos = text.find(surface)
+        while pos >= 0:
+            end = pos + len(surface)
+            before = text[pos - 1] if pos else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before in "-_" or after.isalnum() or after in "-_"):
+                i = bisect.bisect_right(taken, (pos, len(text) + 1)) - 1
+                overlaps = (i >= 0 and taken[i][1] > pos) or (i + 1 < len(taken) and taken[i + 1][0] < end)
+                if not overlaps:
+                    added.append(_Span(pos, end, source.label, source.name, source.acronym_of))
+                    bisect.insort(taken, (pos, end))
+            pos = text.find(surface, pos + 1)
     return sorted([*spans, *added], key=lambda s: s.start) if added else spans
 
 
 def _sentence_index(doc: Any) -> tuple[list[int], bool]:
+    """Start offsets of the doc's sentences, read from token arrays (no Span objects made)."""
     if not doc.has_annotation("SENT_START"):
         return [], False
-    return [sent.start_char for sent in doc.sents], True
+    from spacy.attrs import IDX, SENT_START
+
+    arr = doc.to_array([SENT_START, IDX])
+    starts = [int(idx) for flag, idx in arr.tolist() if flag == 1]
+    if not starts or (len(doc) and starts[0] != doc[0].idx):
+        starts.insert(0, doc[0].idx if len(doc) else 0)
+    return starts, True
 
 
 def mentions_from_doc(
