@@ -505,14 +505,10 @@ def extract_entities(
     return len(rows), time.perf_counter() - t0
 
 
-def _item(article_id: str, item: str, start: int | None, end: int | None, **fields: Any) -> dict:
-    return {
-        "item_id": stable_id(article_id, item, start, end, fields.get("keyword")),
-        "article_id": article_id,
-        "start_char": start,
-        "end_char": end,
-        **fields,
-    }
+def _item(article_id: str, item: str, fields: dict[str, Any]) -> dict:
+    """A row of an extracted-item table: the extractor's fields plus the item and article ids."""
+    key = stable_id(article_id, item, fields["start_char"], fields["end_char"], fields.get("keyword"))
+    return {"item_id": key, "article_id": article_id, **fields}
 
 
 def extract_items(
@@ -525,53 +521,16 @@ def extract_items(
     items: dict[str, list[dict]],
 ) -> None:
     """Quotes (speakers from the mentions), quantities, dates and keywords of one article."""
-    for q in find_quotes(text, mentions):
-        items[QUOTES.name].append(
-            _item(
-                article_id,
-                "quote",
-                q.start_char,
-                q.end_char,
-                text=q.text,
-                speaker=q.speaker,
-                speaker_entity_id=q.speaker_entity_id,
-                attribution=q.attribution,
-            )
-        )
-    for n in find_quantities(text):
-        items[QUANTITIES.name].append(
-            _item(
-                article_id,
-                "quantity",
-                n.start_char,
-                n.end_char,
-                text=n.text,
-                value=n.value,
-                unit=n.unit,
-                kind=n.kind,
-                qualifier=n.qualifier,
-            )
-        )
-    for d in find_dates(text, published_at):
-        items[DATES.name].append(
-            _item(
-                article_id,
-                "date",
-                d.start_char,
-                d.end_char,
-                text=d.text,
-                resolved_date=d.resolved_date,
-                precision=d.precision,
-                relative=d.relative,
-                unresolved_reason=d.unresolved_reason,
-            )
-        )
+    for item, spec, found in (
+        ("quote", QUOTES, find_quotes(text, mentions)),
+        ("quantity", QUANTITIES, find_quantities(text)),
+        ("date", DATES, find_dates(text, published_at)),
+    ):
+        items[spec.name].extend(_item(article_id, item, vars(x)) for x in found)
     if keywords and language in KEYWORD_LANGUAGES:
         for k in find_keywords(text, stop_words(language)):
             end = None if k.start_char is None else k.start_char + len(k.keyword)
-            items[KEYWORDS.name].append(
-                _item(article_id, "keyword", k.start_char, end, keyword=k.keyword, score=k.score, rank=k.rank)
-            )
+            items[KEYWORDS.name].append(_item(article_id, "keyword", {**vars(k), "end_char": end}))
 
 
 LOCAL_ENTITIES_SQL = """
