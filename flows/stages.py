@@ -12,7 +12,7 @@ import os
 import pickle
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from transforms.minhash import MinHasher, band_keys
 from transforms.places import Gazetteer
 from transforms.quantities import find_quantities
 from transforms.quotes import find_quotes
-from transforms.records import CleanArticle, Reject, RejectError
+from transforms.records import CleanArticle, Mention, Reject, RejectError
 from transforms.stories import StoryParams, story_ids
 from transforms.truecase import truecase_shouted
 from warehouse.catalog import connect_memory
@@ -487,14 +487,17 @@ def extract_entities(
     items: dict[str, list[dict]] = {QUOTES.name: [], QUANTITIES.name: [], DATES.name: [], KEYWORDS.name: []}
     nlp = load_pipeline(model)
     rows: list[dict] = []
-    docs = nlp.pipe((truecase_shouted(t) for t in texts), batch_size=nlp_batch_size, n_process=n_process)
-    labelled = progress(zip(ids, texts, docs, strict=True), len(ids), f"NER batch {batch_no}", show_progress)
-    for article_id, text, doc in labelled:
-        found = mentions_from_doc(article_id, doc, text, aliases)
+    cased = [truecase_shouted(t) for t in texts]
+    docs = nlp.pipe(cased, batch_size=nlp_batch_size, n_process=n_process)
+    labelled = progress(
+        zip(ids, texts, cased, docs, strict=True), len(ids), f"NER batch {batch_no}", show_progress
+    )
+    for article_id, text, model_text, doc in labelled:
+        found = mentions_from_doc(article_id, doc, text, aliases, cased=model_text)
         check_offsets(text, found)
         extract_items(article_id, text, found, published[article_id], languages[article_id], keywords, items)
         for m in found:
-            row = asdict(m)
+            row = {name: getattr(m, name) for name in MENTION_FIELDS}
             row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
             row["run_id"] = run_id
             rows.append(row)
@@ -570,6 +573,8 @@ order by entity_a, entity_b
 """
 
 PLACE_LABELS = ("GPE", "LOC")
+# Mention has slots (no __dict__), and dataclasses.asdict deep-copies every value.
+MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 # spaCy ships stop words for these; other languages get no keywords rather than English stop
 # words applied to them.
 KEYWORD_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})

@@ -239,15 +239,18 @@ def mentions_from_doc(
     text: str | None = None,
     aliases: Mapping[str, tuple[str, str]] | None = None,
     labels: frozenset[str] = ENTITY_LABELS,
+    cased: str | None = None,
 ) -> list[Mention]:
     """One Mention per named entity in ``doc``, repaired, merged and resolved through ``aliases``.
 
     ``text`` is the article text when ``doc`` was made from a recased copy of it (see
     transforms.truecase); surface texts come from ``text`` and offsets are the same in both.
     ``aliases`` maps a normalised name to the (name, label) it stands for (see
-    transforms.aliases).
+    transforms.aliases). ``cased`` is the text the model read, when the caller has it:
+    ``doc.text`` rebuilds it token by token (a third of a millisecond per article).
     """
-    cased = doc.text  # the text the model read: rules and names use it, surface texts do not
+    if cased is None:
+        cased = doc.text  # the text the model read: rules and names use it, surface texts do not
     text = cased if text is None else text
     aliases = aliases or {}
     spans = [_Span(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels]
