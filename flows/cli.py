@@ -9,11 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from flows.api_server import ServerFailed, TemporaryServer, start_if_needed
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
@@ -97,24 +99,17 @@ def ingest(
     missing = [str(s) for s in [*paths, *([aliases] if aliases else [])] if not s.exists()]
     if missing:
         raise _fail(f"not found: {', '.join(missing)}", 2)
-    from flows.ingest import run_ingest
-    from flows.nlp import DEFAULT_MODEL, ModelNotInstalled
-    from flows.reference_data import load_aliases
-    from transforms.aliases import AliasError
-    from warehouse.lock import WarehouseBusy
-
     if reference_date is not None:
         try:
             date.fromisoformat(reference_date)
         except ValueError:
             raise _fail(f"--reference-date {reference_date!r} is not a date: use YYYY-MM-DD", 2) from None
-    try:
-        load_aliases(str(aliases) if aliases else None)
-    except (AliasError, FileNotFoundError) as exc:
-        raise _fail(f"bad alias table: {exc}", 2) from None
+    from flows.nlp import DEFAULT_MODEL
 
+    server = start_if_needed()  # boots while the imports below and the model load run
     try:
-        summary = run_ingest(
+        summary = _ingest(
+            server,
             workers=workers,
             dask_address=dask_address,
             sources=[str(s) for s in paths] if paths else None,
@@ -129,15 +124,38 @@ def ingest(
             keywords=keywords,
             **({"exclude": exclude} if exclude else {}),
         )
+    except ServerFailed as exc:
+        raise _fail(str(exc), 1) from None
+    finally:
+        if server is not None:
+            server.stop()
+    _print_summary(summary)
+
+
+def _ingest(server: TemporaryServer | None, **parameters: Any) -> dict[str, Any]:
+    """run_ingest, with its failures turned into exits that say what to do."""
+    from flows.ingest import run_ingest
+    from flows.nlp import ModelNotInstalled
+    from flows.reference_data import load_aliases
+    from transforms.aliases import AliasError
+    from warehouse.lock import WarehouseBusy
+
+    try:
+        load_aliases(parameters["aliases"])
+    except (AliasError, FileNotFoundError) as exc:
+        raise _fail(f"bad alias table: {exc}", 2) from None
+    try:
+        return run_ingest(server=server, **parameters)
     except WarehouseBusy as exc:
         raise _fail(str(exc), 3) from None
     except ModelNotInstalled as exc:
         raise _fail(str(exc), 2) from None
+    except ServerFailed:
+        raise
     except Exception as exc:
         raise _fail(
             f"the run failed and the warehouse was left as it was before: {type(exc).__name__}: {exc}"
         ) from None
-    _print_summary(summary)
 
 
 def _print_summary(summary: dict) -> None:

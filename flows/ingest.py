@@ -10,7 +10,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -25,9 +25,10 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from flows.api_server import TemporaryServer
 from flows.discover import DEFAULT_EXCLUDE, FileEntry, Known, needs_work, walk_sources
 from flows.locations import local_path
-from flows.nlp import DEFAULT_MODEL
+from flows.nlp import DEFAULT_MODEL, load_pipeline
 from flows.reference_data import load_aliases
 from flows.stages import (
     DedupedBatch,
@@ -418,16 +419,23 @@ def _known_for(found: Discovery, entries: list[FileEntry]) -> dict[str, Known]:
 
 
 def run_ingest(
-    *, workers: int | None = None, dask_address: str | None = None, **parameters: Any
+    *,
+    workers: int | None = None,
+    dask_address: str | None = None,
+    server: TemporaryServer | None = None,
+    **parameters: Any,
 ) -> dict[str, Any]:
     """Run ``ingest_articles`` here, or with its batches on Dask: a local cluster of ``workers``
     processes, or the existing cluster at ``dask_address``. The commit stays in this process.
 
-    spaCy runs one process per Dask worker (a worker cannot fork its own pool), so n_process is
-    1 there; scale with workers instead.
+    ``server`` is a temporary Prefect server the caller spawned early (flows/api_server.py);
+    one is spawned here when neither it nor PREFECT_API_URL is given. spaCy runs one process per
+    Dask worker (a worker cannot fork its own pool), so n_process is 1 there; scale with workers.
     """
     if not workers and not dask_address:
-        return ingest_articles(**parameters)
+        model = parameters.get("spacy_model", DEFAULT_MODEL)
+        with prefect_api(server, warm=lambda: load_pipeline(model)):
+            return ingest_articles(**parameters)
     from prefect_dask import DaskTaskRunner
 
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
@@ -443,41 +451,52 @@ def run_ingest(
             }
         )
     parameters = {**parameters, "n_process": 1, "progress": False}
-    with _shared_api_server():
+    with prefect_api(server):
         return ingest_articles.with_options(task_runner=runner)(**parameters)
 
 
 @contextmanager
-def _shared_api_server() -> Iterator[None]:
-    """One Prefect API server for the flow and every Dask worker when none is configured.
+def prefect_api(server: TemporaryServer | None, warm: Callable[[], Any] | None = None) -> Iterator[None]:
+    """The Prefect API this run and its Dask workers use: the configured PREFECT_API_URL, else
+    one temporary server, stopped at the end.
 
-    Without one, each worker process would start its own temporary server (~15 s each, and
-    the runs would not be visible in one place). A configured PREFECT_API_URL is used as is.
+    One server for all: without it each Dask worker would start its own (~15 s each, and the
+    runs would not be visible in one place). ``warm`` (loading the model) runs while the
+    server boots, on the other core.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
 
-    server = None
     url = PREFECT_API_URL.value()
-    if not url:
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()
-        server.start(timeout=180)
-        url = server.api_url
-    previous = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = url  # inherited by the worker processes
+    if url and server is not None:  # configured in a profile or prefect.toml after all
+        server.stop()
+        server = None
+    elif not url:
+        server = server or TemporaryServer()
     try:
-        with temporary_settings({PREFECT_API_URL: url}):
-            yield
-    finally:
-        if previous is None:
-            os.environ.pop("PREFECT_API_URL", None)
-        else:
-            os.environ["PREFECT_API_URL"] = previous
+        if warm is not None:
+            warm()
         if server is not None:
-            from prefect.logging.handlers import APILogWorker
+            url = server.wait(timeout=PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+        previous = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = url  # inherited by Dask worker processes
+        try:
+            with temporary_settings({PREFECT_API_URL: url}):
+                yield
+        finally:
+            if previous is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = previous
+            if server is not None:
+                from prefect.logging.handlers import APILogWorker
 
-            APILogWorker.drain_all(timeout=5)  # the run's last log lines, before the server goes
+                APILogWorker.drain_all(timeout=5)  # the run's last log lines, before the server goes
+    finally:
+        if server is not None:
             server.stop()
 
 
