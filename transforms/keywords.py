@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
-_TOKEN = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
+_TOKEN = re.compile(r"([^\W_][\w'’-]*)|[^\w\s]")  # a word, or '' for a punctuation mark
 
 
 @dataclass(frozen=True)
@@ -29,68 +29,64 @@ class Keyword:
     start_char: int | None  # first occurrence in the text, when it is there verbatim
 
 
-@dataclass
-class _Term:
-    tf: int = 0
-    tf_upper: int = 0
-    tf_acronym: int = 0
-    sentences: list[int] | None = None
-    left: set[str] | None = None
-    right: set[str] | None = None
-    n_left: int = 0
-    n_right: int = 0
-
-
 def _word_scores(
-    sentences: list[list[str]], stopwords: Collection[str]
+    sentences: list[list[str]], lowered: list[list[str]], stopwords: Collection[str]
 ) -> tuple[dict[str, float], dict[str, str]]:
-    terms: dict[str, _Term] = defaultdict(_Term)
+    """YAKE's score of every content word (lower is more relevant), and how each is written.
+
+    Plain dicts keyed by the lower-cased word, filled sentence by sentence: twice as fast as one
+    object per term, which is what made keywords a tenth of NER's time on short news.
+    """
+    tf: dict[str, int] = defaultdict(int)
+    cased: dict[str, int] = defaultdict(int)  # max(acronym, capitalised) needs both counts
+    acronym: dict[str, int] = defaultdict(int)
+    places: dict[str, list[int]] = defaultdict(list)
+    left: dict[str, set[str]] = defaultdict(set)
+    right: dict[str, set[str]] = defaultdict(set)
+    n_left: dict[str, int] = defaultdict(int)
+    n_right: dict[str, int] = defaultdict(int)
     first_form: dict[str, str] = {}  # how a word is written: lower case if ever so, else as first seen
-    for s_idx, words in enumerate(sentences):
-        lows = [w.lower() for w in words]
-        content = [lw not in stopwords for lw in lows]
-        last = len(words) - 1
-        for i, w in enumerate(words):
-            key = lows[i]
-            term = terms[key]
-            term.tf += 1
-            if key not in first_form or (w == key and i > 0):
+    for s_idx, (words, lows) in enumerate(zip(sentences, lowered, strict=True)):
+        previous = None  # the previous word, when it is a content word
+        for i, (w, key) in enumerate(zip(words, lows, strict=True)):
+            tf[key] += 1
+            places[key].append(s_idx)
+            if key not in first_form or (i > 0 and w == key):
                 first_form[key] = w
             if w.isupper() and len(w) > 1:
-                term.tf_acronym += 1
+                acronym[key] += 1
             elif i > 0 and w[0].isupper():
-                term.tf_upper += 1
-            if term.sentences is None:
-                term.sentences, term.left, term.right = [], set(), set()
-            term.sentences.append(s_idx)
-            if not content[i]:
+                cased[key] += 1
+            if key in stopwords:
+                previous = None
                 continue
-            if i > 0 and content[i - 1]:
-                term.left.add(lows[i - 1])
-                term.n_left += 1
-            if i < last and content[i + 1]:
-                term.right.add(lows[i + 1])
-                term.n_right += 1
-    tfs = [t.tf for k, t in terms.items() if k not in stopwords and not k.isdigit()]
+            if previous is not None:
+                left[key].add(previous)
+                n_left[key] += 1
+                right[previous].add(key)
+                n_right[previous] += 1
+            previous = key
+    tfs = [n for k, n in tf.items() if k not in stopwords and not k.isdigit()]
     if not tfs:
         return {}, {}
     mean_tf = statistics.fmean(tfs)
     std_tf = statistics.pstdev(tfs) if len(tfs) > 1 else 0.0
     max_tf = max(tfs)
     n_sentences = max(1, len(sentences))
-    scores = {}
-    for key, t in terms.items():
+    log, scores = math.log, {}
+    for key, n in tf.items():
         if key in stopwords or key.isdigit() or len(key) < 2:
             continue
-        t_case = max(t.tf_acronym, t.tf_upper) / (1.0 + math.log(t.tf))
-        mid = len(t.sentences) // 2  # sentence indexes are appended in order: already sorted
-        median = t.sentences[mid] if len(t.sentences) % 2 else (t.sentences[mid - 1] + t.sentences[mid]) / 2
-        t_pos = math.log(math.log(3.0 + median))
-        t_norm = t.tf / (mean_tf + std_tf)
-        dl = len(t.left) / t.n_left if t.n_left else 0.0
-        dr = len(t.right) / t.n_right if t.n_right else 0.0
-        t_rel = 1.0 + (dl + dr) * (t.tf / max_tf)
-        t_sent = len(set(t.sentences)) / n_sentences
+        t_case = max(acronym.get(key, 0), cased.get(key, 0)) / (1.0 + log(n))
+        at = places[key]  # sentence indexes, appended in order: already sorted
+        mid = len(at) // 2
+        median = at[mid] if len(at) % 2 else (at[mid - 1] + at[mid]) / 2
+        t_pos = log(log(3.0 + median))
+        t_norm = n / (mean_tf + std_tf)
+        dl = len(left[key]) / n_left[key] if key in n_left else 0.0
+        dr = len(right[key]) / n_right[key] if key in n_right else 0.0
+        t_rel = 1.0 + (dl + dr) * (n / max_tf)
+        t_sent = (len(set(at)) if at[0] != at[-1] else 1) / n_sentences
         scores[key] = (t_rel * t_pos) / (t_case + t_norm / t_rel + t_sent / t_rel)
     return scores, first_form
 
@@ -100,23 +96,27 @@ def find_keywords(text: str, stopwords: Collection[str], top: int = 10) -> list[
 
     Phrases do not cross punctuation or sentence ends, nor start or end with a stop word.
     """
-    runs: list[list[str]] = []  # words between punctuation: where phrases may form
+    runs: list[list[str]] = []  # lower-cased words between punctuation: where phrases may form
     sentences: list[list[str]] = []  # words of each sentence: what the word features count
+    lowered: list[list[str]] = []
     for sentence in _SENTENCE.split(text):
         words: list[str] = []
-        run: list[str] = []
+        start = 0
         for token in _TOKEN.findall(sentence):
-            if token[0].isalnum():
+            if token:
                 words.append(token)
-                run.append(token)
-            elif run:
-                runs.append(run)
-                run = []
-        if run:
-            runs.append(run)
+            elif len(words) > start:
+                runs.append(words[start:])
+                start = len(words)
+            else:
+                start = len(words)
         if words:
+            lows = [w.lower() for w in words]
+            lowered.append(lows)
             sentences.append(words)
-    scores, surface = _word_scores(sentences, stopwords)
+            if len(words) > start:
+                runs.append(words[start:])
+    scores, surface = _word_scores(sentences, lowered, stopwords)
     if not scores:
         return []
     counts: dict[tuple[str, ...], int] = defaultdict(int)
