@@ -11,7 +11,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -476,28 +476,37 @@ def prefect_api(server: TemporaryServer | None, warm: Callable[[], Any] | None =
         server = None
     elif not url:
         server = server or TemporaryServer()
-    try:
+    with ExitStack() as stack:  # unwinds in reverse: settings, environment, logs, server
+        if server is not None:
+            stack.callback(server.stop)
         if warm is not None:
             warm()
         if server is not None:
             url = server.wait(timeout=PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
-        previous = os.environ.get("PREFECT_API_URL")
-        os.environ["PREFECT_API_URL"] = url  # inherited by Dask worker processes
-        try:
-            with temporary_settings({PREFECT_API_URL: url}):
-                yield
-        finally:
-            if previous is None:
-                os.environ.pop("PREFECT_API_URL", None)
-            else:
-                os.environ["PREFECT_API_URL"] = previous
-            if server is not None:
-                from prefect.logging.handlers import APILogWorker
+            stack.callback(_drain_api_logs)  # the run's last log lines, before the server goes
+        stack.enter_context(_environment("PREFECT_API_URL", url))  # inherited by Dask workers
+        stack.enter_context(temporary_settings({PREFECT_API_URL: url}))
+        yield
 
-                APILogWorker.drain_all(timeout=5)  # the run's last log lines, before the server goes
+
+def _drain_api_logs() -> None:
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """``name=value`` in os.environ for the block, then as it was."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
     finally:
-        if server is not None:
-            server.stop()
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
 def batched(items: list, size: int):

@@ -41,9 +41,11 @@ def stop_words(language: str = "en") -> frozenset[str]:
     # tokenizer exceptions first (3.1 s for French, measured), in the middle of a run.
     import importlib.util
 
+    if not language.isalpha():
+        return frozenset()
     lang = importlib.util.find_spec("spacy.lang")
     path = Path(next(iter(lang.submodule_search_locations))) / language / "stop_words.py"
-    if not language.isalpha() or not path.is_file():
+    if not path.is_file():
         return frozenset()
     spec = importlib.util.spec_from_file_location(f"_wirehouse_stop_words_{language}", path)
     module = importlib.util.module_from_spec(spec)
