@@ -29,9 +29,10 @@ class ServerFailed(RuntimeError):
     pass
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the run that spawned it dies, even by SIGKILL,
-    so a killed run leaves no server behind (Prefect's own temporary server stays)."""
+def die_with_parent() -> None:
+    """In a child: SIGTERM when the run that started it dies, even by SIGKILL, so a killed run
+    leaves no server or helper behind (Prefect's own temporary server stays). Linux only; the
+    signal follows the thread that started the child, so start children from the flow's thread."""
     import ctypes
 
     PR_SET_PDEATHSIG = 1
@@ -67,7 +68,7 @@ class TemporaryServer:
             + ["--log-level", "error", "--lifespan", "on"],
             env=env,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
         )
 
     def wait(self, timeout: float = 180.0) -> str:

@@ -74,6 +74,13 @@ def ingest(
     keywords: Annotated[
         bool, typer.Option(help="Extract keywords (YAKE's statistics; a few % of NER's time).")
     ] = True,
+    text_helper: Annotated[
+        bool,
+        typer.Option(
+            help="Run quantities, dates and keywords in a helper process beside NER when a core is "
+            "free (same rows; turn off where the CPU quota is smaller than the CPUs visible)."
+        ),
+    ] = True,
     workers: Annotated[
         int | None,
         typer.Option(help="Process batches on a local Dask cluster of N worker processes.", min=1),
@@ -122,6 +129,7 @@ def ingest(
             aliases=str(aliases) if aliases else None,
             reference_date=reference_date,
             keywords=keywords,
+            text_helper=text_helper,
             **({"exclude": exclude} if exclude else {}),
         )
     except ServerFailed as exc:

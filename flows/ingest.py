@@ -11,6 +11,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -46,6 +47,7 @@ from flows.stages import (
     versions,
 )
 from flows.summary import SUMMARY_ROWS, summary_markdown
+from flows.text_items import can_use_helper, helper_pool
 from transforms.aliases import AliasTable
 from transforms.dedup import Duplicate, Repoint, resolve_duplicates
 from transforms.records import Reject
@@ -247,6 +249,7 @@ def extract_batch(
     aliases: AliasTable,
     show_progress: bool = False,
     keywords: bool = True,
+    helper: ProcessPoolExecutor | None = None,
 ) -> tuple[int, float]:
     """NER and metadata on canonical articles only: duplicates never cost a model call."""
     return extract_entities(
@@ -260,6 +263,7 @@ def extract_batch(
         aliases,
         show_progress,
         keywords,
+        helper,
     )
 
 
@@ -302,6 +306,7 @@ def ingest_articles(
     keywords: bool = True,
     reference_date: str | None = None,
     progress: bool = False,
+    text_helper: bool = True,
 ) -> dict[str, Any]:
     """Ingest every new or changed file under ``sources`` into the warehouse at ``warehouse``."""
     logger = get_run_logger()
@@ -331,6 +336,7 @@ def ingest_articles(
                 "exclude": list(exclude),
                 "aliases": aliases,
                 "keywords": keywords,
+                "text_helper": text_helper,
                 **asdict(limits),
             }
         ),
@@ -367,25 +373,31 @@ def ingest_articles(
                 stats.add_dedup(batch)
             if repoints:
                 deduped.append(repoint_batch(wh, run_id, quote(repoints)))
-            extract_futures = [
-                extract_batch.submit(
-                    wh,
-                    run_id,
-                    batch_no,
-                    batch,
-                    spacy_model,
-                    n_process,
-                    nlp_batch_size,
-                    alias_table,
-                    progress,
-                    keywords,
-                )
-                for batch_no, batch in enumerate(deduped)
-            ]
-            for future in extract_futures:
-                mentions, seconds = future.result()
-                stats.mentions += mentions
-                stats.seconds["extract"] += seconds
+            # Quantities, dates and keywords need only the text: with a core to spare they run
+            # in a helper process while NER runs here (flows/text_items.py). Not on Dask, whose
+            # workers already use the cores.
+            helper_wanted = text_helper and bool(deduped) and _tasks_run_here() and can_use_helper(n_process)
+            with helper_pool(helper_wanted) as helper:
+                extract_futures = [
+                    extract_batch.submit(
+                        wh,
+                        run_id,
+                        batch_no,
+                        batch,
+                        spacy_model,
+                        n_process,
+                        nlp_batch_size,
+                        alias_table,
+                        progress,
+                        keywords,
+                        quote(helper) if helper else None,  # quote() would not survive Dask
+                    )
+                    for batch_no, batch in enumerate(deduped)
+                ]
+                for future in extract_futures:
+                    mentions, seconds = future.result()
+                    stats.mentions += mentions
+                    stats.seconds["extract"] += seconds
             stats.check()
             t_write = time.perf_counter()
             stats.entities, stats.stories = rebuild_snapshots(
@@ -411,6 +423,14 @@ def ingest_articles(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _tasks_run_here() -> bool:
+    """True when this flow's tasks run in this process (not on Dask workers)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return context is None or isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 def _known_for(found: Discovery, entries: list[FileEntry]) -> dict[str, Known]:

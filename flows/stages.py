@@ -12,10 +12,10 @@ import os
 import pickle
 import time
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,7 +23,8 @@ import pyarrow as pa
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from flows.progress import progress
-from flows.reference_data import load_gazetteer, load_tone_lexicon, stop_words
+from flows.reference_data import load_gazetteer, load_tone_lexicon
+from flows.text_items import TextItems, item_row
 from transforms.aliases import AliasTable
 from transforms.clean import MAX_TEXT_CHARS, clean_article
 from transforms.dedup import (
@@ -40,12 +41,9 @@ from transforms.entities import mentions_from_doc
 from transforms.entity_resolution import LocalEntity, resolve_entities
 from transforms.formats import JSON, JSONL, WARC, detect_format
 from transforms.ids import stable_id
-from transforms.keywords import find_keywords
 from transforms.load import load_file
-from transforms.mentioned_dates import find_dates
 from transforms.minhash import MinHasher, band_keys
 from transforms.places import Gazetteer
-from transforms.quantities import find_quantities
 from transforms.quotes import find_quotes
 from transforms.records import CleanArticle, Mention, Reject, RejectError
 from transforms.stories import StoryParams, story_ids
@@ -54,20 +52,18 @@ from warehouse.catalog import connect_memory
 from warehouse.schemas import (
     ARTICLES,
     BANDS,
-    DATES,
     DUPLICATES,
     ENTITIES,
     ENTITY_PAIRS,
     ENTITY_REDIRECTS,
-    KEYWORDS,
     MENTIONS,
-    QUANTITIES,
     QUOTES,
     REJECTS,
     RUNS,
     SOURCES,
     STORIES,
     STORY_MEMBERS,
+    TABLES,
     conform,
     to_table,
 )
@@ -463,11 +459,14 @@ def extract_entities(
     aliases: AliasTable,
     show_progress: bool = False,
     keywords: bool = True,
+    helper: ProcessPoolExecutor | None = None,
 ) -> tuple[int, float]:
     """NER and metadata on the batch's canonical articles only. Returns (mentions, seconds).
 
     The model reads a copy of each text with shouted lines recased (same offsets), so all-caps
     headlines keep their names; mentions take their surface text from the article itself.
+    Quantities, dates and keywords need only the text: they go to ``helper`` first (when given)
+    and run there while NER runs here (flows/text_items.py).
     """
     if not articles_parts:
         return 0, 0.0
@@ -482,9 +481,11 @@ def extract_entities(
     table = table.filter(pc.equal(table["dedup_kind"], "canonical"))
     ids = table["article_id"].to_pylist()
     texts = table["text"].to_pylist()
-    published = dict(zip(ids, table["published_at"].to_pylist(), strict=True))
-    languages = dict(zip(ids, table["language"].to_pylist(), strict=True))
-    items: dict[str, list[dict]] = {QUOTES.name: [], QUANTITIES.name: [], DATES.name: [], KEYWORDS.name: []}
+    articles = list(
+        zip(ids, texts, table["published_at"].to_pylist(), table["language"].to_pylist(), strict=True)
+    )
+    text_items = TextItems(helper, run_id, articles, keywords)
+    quotes: list[dict] = []
     nlp = load_pipeline(model)
     rows: list[dict] = []
     cased = [truecase_shouted(t) for t in texts]
@@ -495,45 +496,19 @@ def extract_entities(
     for article_id, text, model_text, doc in labelled:
         found = mentions_from_doc(article_id, doc, text, aliases, cased=model_text)
         check_offsets(text, found)
-        extract_items(article_id, text, found, published[article_id], languages[article_id], keywords, items)
+        quotes.extend(
+            {**item_row(article_id, "quote", vars(q)), "run_id": run_id} for q in find_quotes(text, found)
+        )
         for m in found:
             row = {name: getattr(m, name) for name in MENTION_FIELDS}
             row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
             row["run_id"] = run_id
             rows.append(row)
     wh.stage(run_id, MENTIONS, to_table(MENTIONS, rows), f"{batch_no:06d}")
-    for spec in (QUOTES, QUANTITIES, DATES, KEYWORDS):
-        staged = [{**row, "run_id": run_id} for row in items[spec.name]]
-        wh.stage(run_id, spec, to_table(spec, staged), f"{batch_no:06d}")
+    wh.stage(run_id, QUOTES, to_table(QUOTES, quotes), f"{batch_no:06d}")
+    for name, items in text_items.tables().items():
+        wh.stage(run_id, TABLES[name], items, f"{batch_no:06d}")
     return len(rows), time.perf_counter() - t0
-
-
-def _item(article_id: str, item: str, fields: dict[str, Any]) -> dict:
-    """A row of an extracted-item table: the extractor's fields plus the item and article ids."""
-    key = stable_id(article_id, item, fields["start_char"], fields["end_char"], fields.get("keyword"))
-    return {"item_id": key, "article_id": article_id, **fields}
-
-
-def extract_items(
-    article_id: str,
-    text: str,
-    mentions: list,
-    published_at: datetime | None,
-    language: str | None,
-    keywords: bool,
-    items: dict[str, list[dict]],
-) -> None:
-    """Quotes (speakers from the mentions), quantities, dates and keywords of one article."""
-    for item, spec, found in (
-        ("quote", QUOTES, find_quotes(text, mentions)),
-        ("quantity", QUANTITIES, find_quantities(text)),
-        ("date", DATES, find_dates(text, published_at)),
-    ):
-        items[spec.name].extend(_item(article_id, item, vars(x)) for x in found)
-    if keywords and language in KEYWORD_LANGUAGES:
-        for k in find_keywords(text, stop_words(language)):
-            end = None if k.start_char is None else k.start_char + len(k.keyword)
-            items[KEYWORDS.name].append(_item(article_id, "keyword", {**vars(k), "end_char": end}))
 
 
 LOCAL_ENTITIES_SQL = """
@@ -575,9 +550,6 @@ order by entity_a, entity_b
 PLACE_LABELS = ("GPE", "LOC")
 # Mention has slots (no __dict__), and dataclasses.asdict deep-copies every value.
 MENTION_FIELDS = tuple(f.name for f in fields(Mention))
-# spaCy ships stop words for these; other languages get no keywords rather than English stop
-# words applied to them.
-KEYWORD_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
 
 
 def stage_redirects(wh: Warehouse, run_id: str, aliases: AliasTable) -> int:
