@@ -87,8 +87,8 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
         "stages": {k.removeprefix("seconds_"): v for k, v in summary.items() if k.startswith("seconds_")},
         "floor_seconds": floor,
         "cpu_flow": cpu_flow,
-        "cpu_helper": sum(u.ru_utime + u.ru_stime for u in helper),
-        "helper_rss_mb": max((u.ru_maxrss / 1024 for u in helper), default=0.0),
+        "cpu_helper": sum(cpu for cpu, _ in helper),
+        "helper_rss_mb": max((peak for _, peak in helper), default=0.0),
         "cpu_floor": cpu_floor,
         "rerun_seconds": again["seconds_total"],
         "rerun_wall": rerun_wall,
@@ -105,6 +105,8 @@ def _record_helper(module) -> list:
     reported beside the flow's."""
     from contextlib import contextmanager
 
+    from flows.text_items import process_usage
+
     usage: list = []
     pool_of = module.helper_pool
 
@@ -113,7 +115,7 @@ def _record_helper(module) -> list:
         with pool_of(enabled) as pool:
             yield pool
             if pool is not None:
-                usage.append(pool.submit(resource.getrusage, resource.RUSAGE_SELF).result())
+                usage.append(pool.submit(process_usage).result())
 
     module.helper_pool = recording
     return usage

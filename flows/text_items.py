@@ -83,6 +83,27 @@ def can_use_helper(n_process: int) -> bool:
     return cpus > n_process and not multiprocessing.current_process().daemon
 
 
+def process_usage() -> tuple[float, float]:
+    """CPU seconds and peak RSS (MiB) of the calling process, for the helper's share of a run.
+
+    Peak RSS from /proc's VmHWM, not getrusage: Linux carries ru_maxrss across exec, so a
+    spawned child would report the parent's size at the moment it was forked.
+    """
+    import time
+
+    peak = 0.0
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024
+    except OSError:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return time.process_time(), peak
+
+
 @contextmanager
 def helper_pool(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
     """One helper process for a flow run's extract stage, or None to run inline.
