@@ -496,9 +496,7 @@ def extract_entities(
     for article_id, text, model_text, doc in labelled:
         found = mentions_from_doc(article_id, doc, text, aliases, cased=model_text)
         check_offsets(text, found)
-        quotes.extend(
-            {**item_row(article_id, "quote", vars(q)), "run_id": run_id} for q in find_quotes(text, found)
-        )
+        quotes.extend(item_row(run_id, article_id, "quote", vars(q)) for q in find_quotes(text, found))
         for m in found:
             row = {name: getattr(m, name) for name in MENTION_FIELDS}
             row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)

@@ -47,10 +47,10 @@ CHUNK = 250
 Article = tuple[str, str, datetime | None, str | None]  # article_id, text, published_at, language
 
 
-def item_row(article_id: str, item: str, fields: dict[str, Any]) -> dict:
-    """A row of an extracted-item table: the extractor's fields plus the item and article ids."""
+def item_row(run_id: str, article_id: str, item: str, fields: dict[str, Any]) -> dict:
+    """A row of an extracted-item table: the extractor's fields plus the item, article and run ids."""
     key = stable_id(article_id, item, fields["start_char"], fields["end_char"], fields.get("keyword"))
-    return {"item_id": key, "article_id": article_id, **fields}
+    return {"item_id": key, "article_id": article_id, **fields, "run_id": run_id}
 
 
 def text_item_tables(run_id: str, articles: Sequence[Article], keywords: bool) -> dict[str, pa.Table]:
@@ -65,16 +65,13 @@ def text_item_tables(run_id: str, articles: Sequence[Article], keywords: bool) -
             ("quantity", QUANTITIES, find_quantities(text)),
             ("date", DATES, find_dates(text, published_at)),
         ):
-            rows[spec.name].extend(item_row(article_id, item, vars(x)) for x in found)
+            rows[spec.name].extend(item_row(run_id, article_id, item, vars(x)) for x in found)
         if keywords and language in KEYWORD_LANGUAGES:
             for k in find_keywords(text, stop_words(language)):
                 end = None if k.start_char is None else k.start_char + len(k.keyword)
                 fields = {**vars(k), "end_char": end}
-                rows[KEYWORDS.name].append(item_row(article_id, "keyword", fields))
-    return {
-        spec.name: to_table(spec, [{**row, "run_id": run_id} for row in rows[spec.name]])
-        for spec in TEXT_ITEM_TABLES
-    }
+                rows[KEYWORDS.name].append(item_row(run_id, article_id, "keyword", fields))
+    return {spec.name: to_table(spec, rows[spec.name]) for spec in TEXT_ITEM_TABLES}
 
 
 def can_use_helper(n_process: int) -> bool:
