@@ -293,8 +293,8 @@ def dedup_keys(articles: list[CleanArticle]) -> list[DedupKey]:
 
 
 _KEY_COLUMNS = (
-    "article_id, content_hash, published_at, word_count, source_path, record_index, minhash, "
-    "shingle_count, canonical_id, dedup_kind"
+    "article_id, content_hash, published_at, word_count, source_path, record_index, "
+    f"if(minhash_scheme = '{MINHASHER.scheme}', minhash, null), shingle_count, canonical_id, dedup_kind"
 )
 
 
@@ -303,7 +303,8 @@ def committed_members(wh: Warehouse, keys: list[DedupKey]) -> list[Committed]:
 
     Touched: same content hash as a run article, a shared LSH band key, or the old version of
     an article this run re-processes. Their whole clusters come along, so the run can
-    re-decide them. Memory follows the run, not the warehouse.
+    re-decide them. Memory follows the run, not the warehouse. A signature made under another
+    MinHash scheme (an older release) is not comparable: such articles match by exact hash only.
     """
     if not keys:
         return []
@@ -377,7 +378,7 @@ def stage_repoints(wh: Warehouse, run_id: str, repoints: list[Repoint]) -> list[
         con.close()
     paths = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
     duplicates = [
-        Duplicate(r.article_id, r.canonical_id, r.dedup_kind, r.similarity)
+        Duplicate(r.article_id, r.canonical_id, r.dedup_kind, r.similarity, r.method)
         for r in repoints
         if r.dedup_kind != "canonical"
     ]
@@ -401,6 +402,7 @@ def deduplicate(
             **asdict(a),
             "minhash": keys[a.article_id].signature,
             "shingle_count": keys[a.article_id].shingles,
+            "minhash_scheme": MINHASHER.scheme,
             "run_id": run_id,
             "processed_at": now,
         }

@@ -21,7 +21,7 @@ order by a.published_at nulls last, a.source_path;""",
     (
         "A duplicate cluster's members and how each was matched",
         """
-select c.title as canonical, a.source_path, d.kind, d.similarity
+select c.title as canonical, a.source_path, d.kind, d.method, d.similarity
 from duplicates d join articles a using (article_id)
 join articles c on c.article_id = d.canonical_id
 order by c.title, d.similarity desc;""",

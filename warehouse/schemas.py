@@ -158,7 +158,13 @@ ARTICLES = TableSpec(
         col("site_name", pa.string(), "Publisher or site, when the input names it."),
         col("content_hash", pa.string(), "Hash of normalised title and text: the exact-duplicate key."),
         col("minhash", pa.binary(), "MinHash signature of the body (128 little-endian uint32)."),
-        col("shingle_count", pa.int32(), "Word 4-grams in the body (for containment estimates)."),
+        col("shingle_count", pa.int32(), "Shingles (word 6-grams) in the body, for containment estimates."),
+        col(
+            "minhash_scheme",
+            pa.string(),
+            "Shingling and hashing behind minhash (e.g. word6-ocrfold-oph128-seed1); signatures of "
+            "different schemes are never compared (null: written before schemes were recorded).",
+        ),
         col(
             "canonical_id",
             pa.string(),
@@ -188,7 +194,19 @@ DUPLICATES = TableSpec(
             "exact (same normalised title and text) or near (MinHash/LSH, verified).",
             nullable=False,
         ),
-        col("similarity", pa.float32(), "1.0 for exact; estimated Jaccard of the bodies for near."),
+        col(
+            "similarity",
+            pa.float32(),
+            "Score of the method against the canonical: 1.0 for exact, estimated Jaccard for jaccard"
+            " and chain, the shorter body's share found in the longer for containment.",
+        ),
+        col(
+            "method",
+            pa.string(),
+            "Why the two were joined: exact, jaccard (bodies' shingles similar), containment (the"
+            " shorter body is mostly inside the longer: a trimmed copy or a reprint with added"
+            " paragraphs), or chain (joined through another member of the cluster).",
+        ),
         RUN_ID,
     ),
 )
@@ -225,7 +243,7 @@ BANDS = TableSpec(
     latest_by=("article_id", "band"),
     fields=(
         col("article_id", pa.string(), "The article.", nullable=False),
-        col("band", pa.int16(), "Band number (0-31).", nullable=False),
+        col("band", pa.int16(), "Band number (0-41).", nullable=False),
         col("band_key", pa.int64(), "Hash of the band's rows of the signature.", nullable=False),
         RUN_ID,
     ),
