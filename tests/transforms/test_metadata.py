@@ -56,7 +56,7 @@ def test_seed_quantities():
         ("about 120 missiles", 120, "missile", "count", "about"),
         ("approximately 12,000 troops", 12000, "troop", "count", "approximately"),
         ("over $56.2 billion", 56_200_000_000, "USD", "money", "over"),
-        ("up to 190 miles", 190, "mile", "distance", "up to"),
+        ("up to 190 miles", 190, "mi", "distance", "up to"),
         ("at least eight people", 8, "person", "count", "at least"),
         ("12,000 North Korean troops", 12000, "troop", "count", None),
     } <= got
