@@ -321,7 +321,7 @@ QUANTITIES = TableSpec(
             nullable=False,
         ),
         col("unit", pa.string(), "Currency code, unit (mile, km, percent) or the counted thing (troop)."),
-        col("kind", pa.string(), "money, count, percent, distance, weight, duration, area, volume, ..."),
+        col("kind", pa.string(), "money, percent, count, number (no unit), distance, area, volume, mass, duration, age, speed, ..."),
         col("qualifier", pa.string(), "about, at least, up to, more than, ... (null when exact)."),
     ),
 )
