@@ -321,7 +321,11 @@ QUANTITIES = TableSpec(
             nullable=False,
         ),
         col("unit", pa.string(), "Currency code, unit (mile, km, percent) or the counted thing (troop)."),
-        col("kind", pa.string(), "money, percent, count, number (no unit), distance, area, volume, mass, duration, age, speed, ..."),
+        col(
+            "kind",
+            pa.string(),
+            "money, percent, count, number (no unit), distance, area, volume, mass, duration, age, ...",
+        ),
         col("qualifier", pa.string(), "about, at least, up to, more than, ... (null when exact)."),
     ),
 )
