@@ -65,10 +65,12 @@ def build_report(warehouse: Path) -> str:
             "select entity_id, name, label, article_count from entities order by article_count desc, "
             "mention_count desc, name limit 12"
         )
-        months = q("""select strftime(coalesce(a.published_at, a.processed_at), '%Y-%m') as month,
+        # dated articles only: an undated article has no month (not the month it was ingested)
+        months = q("""select strftime(a.published_at, '%Y-%m') as month,
                              e.name, count(distinct m.article_id)
                       from mentions m join articles a using (article_id) join entities e using (entity_id)
-                      where e.entity_id in (select entity_id from entities order by article_count desc,
+                      where a.published_at is not null
+                        and e.entity_id in (select entity_id from entities order by article_count desc,
                                             mention_count desc, name limit 5)
                       group by all order by month""")
         last_run = q("select max(run_id) from runs")[0][0]
@@ -103,7 +105,7 @@ def build_report(warehouse: Path) -> str:
             "Top entities over time (articles mentioning them per month)",
             lines(month_axis, entity_lines, title="Top entities over time")
             if len(month_axis) > 1
-            else '<p class="meta">All articles fall in one month: see the totals below.</p>',
+            else '<p class="meta">All dated articles fall in one month: see the totals below.</p>',
         ),
         (
             "Most-mentioned entities",

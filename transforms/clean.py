@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import ftfy
 
 from transforms.dedup import content_hash, normalised_for_hash
 from transforms.formats import TEXT
-from transforms.mentioned_dates import stated_publication_date
+from transforms.mentioned_dates import publication_confidence, stated_publication_date
 from transforms.records import CleanArticle, RawArticle, RejectError
 from transforms.text_stats import reading_time_minutes, sentence_count, word_count
 from transforms.tone import article_tone
@@ -211,9 +211,10 @@ def clean_article(
 
     The length cap protects NER (spaCy refuses texts over its max_length, 1,000,000 characters
     by default) and memory: a 200 MB single-line file is a reject, not a crashed run.
-    Without a date from the input, the publication date is read from the text (a dateline,
-    else the first full date of the opening; see transforms.mentioned_dates), then from the file
-    name. ``reference_date`` gives a dateline without a year ("SALVADOR, Feb 26 -") its year.
+    Without a date from the input, the publication date is read from the very start of the text
+    (a wire dateline or a date line; see transforms.mentioned_dates), then from the file name.
+    ``reference_date`` (the run's, or the file's modification time) gives a dateline without a
+    year ("SALVADOR, Feb 26 -") its year, and no stated date may fall after it.
     """
     if len(raw.text) > 2 * max_chars:
         raise RejectError(
@@ -240,6 +241,9 @@ def clean_article(
             stated, how = date_in_file_name(raw.source_path), "file_name"
         if stated is not None:
             published, published_source = stated.replace(tzinfo=UTC), how
+    late = reference_date and published and published.date() > reference_date + timedelta(days=1)
+    if late and published_source == "file_name":
+        published, published_source = None, "none"  # a file name dated after the file was written
     tone = article_tone(text, tone_lexicon) if tone_lexicon else None
     normalised = normalised_for_hash(text)
     words = word_count(text)
@@ -259,6 +263,7 @@ def clean_article(
         published_at=published,
         published_at_source=published_source,
         published_at_raw=published_raw,
+        published_at_confidence=publication_confidence(published_source, text),
         language=language,
         language_score=score,
         word_count=words,

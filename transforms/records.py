@@ -95,6 +95,7 @@ class CleanArticle:
     content_hash: str
     description: str | None = None
     site_name: str | None = None
+    published_at_confidence: str | None = None
     tone: float | None = None
     tone_positive: float | None = None
     tone_negative: float | None = None

@@ -133,9 +133,16 @@ ARTICLES = TableSpec(
         col(
             "published_at_source",
             pa.string(),
-            "How published_at was found, strongest first: input_field, html_meta, dateline (its year, when"
-            " missing, from the file's modification time or the run's reference_date), text (first full"
-            " date in the opening), file_name, none.",
+            "How published_at was found, strongest first: input_field, html_meta, dateline (a wire"
+            " dateline at the very start; its year, when missing, from the file's modification time or"
+            " the run's reference_date), date_line (a first line that is only a date), file_name, none."
+            " Dates inside the story are never taken for the publication date.",
+        ),
+        col(
+            "published_at_confidence",
+            pa.string(),
+            "high (the input, page metadata, a date line, a dateline with its year) or medium (a"
+            " dateline whose year was inferred, a file name); null when undated.",
         ),
         col("published_at_raw", pa.string(), "The date string as the input gave it."),
         col("language", pa.string(), "ISO 639-1 language code."),
@@ -344,8 +351,15 @@ DATES = TableSpec(
         col(
             "unresolved_reason",
             pa.string(),
-            "Why resolved_date is null: no_publication_date (relative, nothing to resolve against) or"
-            " vague_period ('in the coming days').",
+            "Why resolved_date is null: no_publication_date (relative, nothing to resolve against),"
+            " vague_period ('in the coming days') or ambiguous_tense (a weekday in a clause that says"
+            " nothing about past or future).",
+        ),
+        col(
+            "rule",
+            pa.string(),
+            "What resolved it: absolute, relative_day, explicit_last/next/this, future_tense,"
+            " past_tense, present_scheduled ('the vote is on Thursday') or nearest.",
         ),
     ),
 )

@@ -40,6 +40,15 @@ def test_all_articles_load_none_rejected(bbc_run):
     assert query(warehouse, "select count(*) from rejects") == [(0,)]
 
 
+def test_publication_dates_come_only_from_evidence_of_publication(bbc_run):
+    _, warehouse, _ = bbc_run
+    # BBC files carry no dateline, date line or dated name: no article may be dated from a date
+    # inside its story (that rule once gave dates from 1870 to 2006 to a 2004-2005 corpus)
+    assert query(warehouse, "select count(*) from articles where published_at is not null") == [(0,)]
+    (partitions,) = query(warehouse, "select count(distinct published_at::date) from articles")
+    assert partitions == (0,)
+
+
 def test_latin1_file_keeps_its_pound_sign(bbc_run):
     _, warehouse, _ = bbc_run
     (row,) = query(
