@@ -23,7 +23,7 @@ import pyarrow as pa
 from flows.discover import FileEntry, Known
 from flows.nlp import detect_language, load_pipeline
 from flows.progress import progress
-from flows.reference_data import load_gazetteer, load_tone_lexicon
+from flows.reference_data import load_gazetteer, load_tone_lexicon, stop_words
 from flows.text_items import TextItems, item_row
 from transforms.aliases import AliasTable
 from transforms.clean import MAX_TEXT_CHARS, clean_article
@@ -46,7 +46,7 @@ from transforms.minhash import MinHasher, band_keys
 from transforms.places import Gazetteer
 from transforms.quotes import find_quotes
 from transforms.records import CleanArticle, Mention, Reject, RejectError
-from transforms.stories import StoryParams, story_ids
+from transforms.stories import StoryInput, StoryParams, cluster_stories, story_ids
 from transforms.truecase import truecase_shouted
 from warehouse.catalog import connect_memory
 from warehouse.schemas import (
@@ -621,25 +621,6 @@ def versions() -> str:
     return json.dumps(found, sort_keys=True)
 
 
-STORY_LINKS_SQL = """
-with canon as (select article_id, published_at from articles where dedup_kind = 'canonical'),
-     ents as (select distinct m.article_id, m.entity_id from mentions m semi join canon using (article_id)),
-     df as (select entity_id, count(*) as n from ents group by all),
-     sizes as (select article_id, count(*) as k from ents group by all),
-     rare as (select e.* from ents e join df using (entity_id)
-              where df.n >= 2 and df.n <= greatest(?, ? * (select count(*) from canon))),
-     pairs as (select a.article_id as a, b.article_id as b, count(*) as shared
-               from rare a join rare b on a.entity_id = b.entity_id and a.article_id < b.article_id
-               group by all having count(*) >= ?)
-select p.a, p.b
-from pairs p
-join sizes sa on sa.article_id = p.a join sizes sb on sb.article_id = p.b
-join canon ca on ca.article_id = p.a join canon cb on cb.article_id = p.b
-where p.shared / (sa.k + sb.k - p.shared) >= ?
-  and (ca.published_at is null or cb.published_at is null
-       or abs(epoch(ca.published_at) - epoch(cb.published_at)) <= ? * 86400)
-"""
-
 STORIES_SQL = """
 with members as (select a.article_id, s.story_id, a.title, a.lede, a.published_at, a.dedup_kind,
                         a.source_path, a.record_index, a.word_count
@@ -663,30 +644,38 @@ group by m.story_id order by m.story_id
 
 
 STORY = StoryParams()
+STORY_TEXT_CHARS = 5000
 
 
 def stage_stories(wh: Warehouse, run_id: str, params: StoryParams = STORY) -> int:
-    """Rebuild stories and story_members from all canonical articles and their mentions."""
+    """Rebuild stories and story_members from all canonical articles, their text and entities.
+
+    The clustering itself is transforms.stories (TF-IDF of title, lede and body plus canonical
+    entity ids, average linkage); this reads its inputs in the story order (earliest published,
+    then longest) and writes the tables. Only the first STORY_TEXT_CHARS characters of a body
+    are read: the lede and opening paragraphs tell which event a report is about.
+    """
     con = connect_memory(wh.root, extra=wh.staged_files(run_id))
     try:
-        links = con.execute(
-            STORY_LINKS_SQL,
-            [
-                params.max_df_floor,
-                params.max_df_share,
-                params.min_shared,
-                params.min_jaccard,
-                params.max_days,
-            ],
+        rows = con.execute(
+            f"""
+            with ents as (select article_id, list(distinct entity_id order by entity_id) as ids
+                          from mentions group by all)
+            select a.article_id, a.title, left(a.text, {STORY_TEXT_CHARS}), a.published_at,
+                   coalesce(e.ids, [])
+            from articles a left join ents e using (article_id)
+            where a.dedup_kind = 'canonical'
+            order by a.published_at nulls last, a.word_count desc, a.source_path, a.record_index"""
         ).fetchall()
-        order = [
-            a
-            for (a,) in con.execute(
-                "select article_id from articles where dedup_kind = 'canonical' "
-                "order by published_at nulls last, word_count desc, source_path, record_index"
-            ).fetchall()
+        inputs = [
+            StoryInput(
+                a, title, text or "", published.replace(tzinfo=None) if published else None, tuple(ids)
+            )
+            for a, title, text, published, ids in rows
         ]
-        story_of = story_ids(order, links)
+        labels = cluster_stories(inputs, stop_words("en"), params)
+        order = [x.article_id for x in inputs]
+        story_of = story_ids(order, dict(zip(order, labels, strict=True)))
         con.register(
             "canonical_story", pa.table({"canonical_id": list(story_of), "story_id": list(story_of.values())})
         )

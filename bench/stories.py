@@ -1,0 +1,152 @@
+"""Story clustering quality on the two dev sets, scored as ../shared/tools/score_clusters.py does.
+
+transforms.stories.cluster_stories on stories_multinews_dev (4,157 Multi-News ledes, lower-cased,
+no titles or dates) and stories_ecbplus_dev (772 ECB+ articles in 33 pairs of lookalike events):
+ARI, pairwise precision and recall, and seconds. ``--grid`` prints the variants the defaults were
+chosen from (threshold, title/lede/name weights, word pairs, top terms), and single-link
+components of the same similarities for comparison. ``--pipeline`` also ingests ECB+ as text
+files through the real flow (NER entities included) and scores the stored story ids.
+
+    .venv/bin/python bench/stories.py [--grid] [--pipeline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpora import require  # noqa: E402
+from bench.dedup import pair_scores  # noqa: E402
+from flows.reference_data import stop_words  # noqa: E402
+from transforms.stories import StoryInput, StoryParams, cluster_stories, similar_pairs, story_terms, tfidf  # noqa: E402
+
+SETS = ("stories_multinews_dev", "stories_ecbplus_dev")
+
+
+def load(name: str) -> tuple[list[StoryInput], list[str]]:
+    root = require(name)
+    with open(root / "labels.csv", encoding="utf-8") as fh:
+        gold = {row["article_id"]: row["cluster_id"] for row in csv.DictReader(fh)}
+    articles = []
+    with open(root / "articles.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            articles.append(StoryInput(record["id"], record.get("title") or None, record["text"], None))
+    return articles, [gold[a.article_id] for a in articles]
+
+
+def components(articles: list[StoryInput], params: StoryParams) -> list[int]:
+    """Single-link connected components of the same similarities: the chaining baseline."""
+    vectors = tfidf([story_terms(a, stop_words("en"), params) for a in articles], params)
+    parent = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, s in similar_pairs(vectors, [None] * len(articles), params):
+        if s >= params.threshold:
+            parent[max(find(i), find(j))] = min(find(i), find(j))
+    return [find(i) for i in range(len(articles))]
+
+
+def score(name: str, params: StoryParams, method=cluster_stories) -> tuple[float, float, float, float]:
+    articles, gold = DATA[name]
+    t0 = time.perf_counter()
+    labels = (
+        method(articles, stop_words("en"), params) if method is cluster_stories else method(articles, params)
+    )
+    seconds = time.perf_counter() - t0
+    precision, recall, ari = pair_scores(gold, labels)
+    return ari, precision, recall, seconds
+
+
+DATA: dict[str, tuple[list[StoryInput], list[str]]] = {}
+
+
+def report(params: StoryParams) -> None:
+    print(f"{params}")
+    for name in SETS:
+        ari, p, r, s = score(name, params)
+        count = len(DATA[name][0])
+        print(f"  {name}: {count} articles  ARI {ari:.3f}  precision {p:.3f}  recall {r:.3f}  {s:.1f} s")
+
+
+def grid() -> None:
+    base = StoryParams()
+    variants = [
+        ("defaults", base, cluster_stories),
+        ("single-link components", base, components),
+        ("single-link components, t 0.30", replace(base, threshold=0.30), components),
+        ("no name weight", replace(base, name_weight=1.0), cluster_stories),
+        ("no title/lede weight", replace(base, title_weight=1.0, lede_weight=1.0), cluster_stories),
+        ("all terms (no top 60)", replace(base, top_terms=0), cluster_stories),
+        ("terms in 1 article kept", replace(base, min_df=1), cluster_stories),
+        ("name weight 3", replace(base, name_weight=3.0), cluster_stories),
+    ] + [
+        (f"threshold {t}", replace(base, threshold=t), cluster_stories)
+        for t in (0.12, 0.15, 0.16, 0.17, 0.2, 0.22)
+    ]
+    print("variant                                  | Multi-News ARI  P     R     | ECB+ ARI  P     R")
+    for label, params, method in variants:
+        cells = []
+        for name in SETS:
+            ari, p, r, _ = score(name, params, method)
+            cells.append(f"{ari:.3f} {p:.3f} {r:.3f}")
+        print(f"{label:40s} | {cells[0]:20s}        | {cells[1]}", flush=True)
+
+
+def pipeline() -> None:
+    """ECB+ through the real flow: one text file per article (title line, then text)."""
+    from flows.ingest import ingest_articles
+    from tests.flows.helpers import query
+
+    articles, gold = DATA["stories_ecbplus_dev"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "ecbplus"
+        folder.mkdir()
+        for a in articles:
+            (folder / f"{a.article_id}.txt").write_text(
+                f"{a.title}\n\n{a.text}" if a.title else a.text, "utf-8"
+            )
+        t0 = time.perf_counter()
+        ingest_articles(sources=[str(folder)], warehouse=str(Path(tmp) / "wh"), reference_date="2013-01-01")
+        rows = dict(
+            query(Path(tmp) / "wh", "select regexp_extract(source_path, '[^/]+$'), story_id from articles")
+        )
+        seconds = time.perf_counter() - t0
+    labels = [rows[f"{a.article_id}.txt"] for a in articles]
+    p, r, ari = pair_scores(gold, labels)
+    print(
+        f"  ECB+ through the flow (with NER entities): ARI {ari:.3f}  precision {p:.3f}  recall {r:.3f}"
+        f"  ({seconds:.0f} s ingest)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", action="store_true")
+    parser.add_argument("--pipeline", action="store_true")
+    args = parser.parse_args()
+    for name in SETS:
+        DATA[name] = load(name)
+    if args.grid:
+        grid()
+    else:
+        report(StoryParams())
+    if args.pipeline:
+        pipeline()
+
+
+if __name__ == "__main__":
+    main()
