@@ -40,14 +40,15 @@ class StoryParams:
 
     threshold: float = 0.18  # average cosine at which two stories merge
     title_weight: float = 2.0  # a title word counts as this many body words
-    lede_words: int = 60  # the first words of the body ...
+    lede_words: int = 100  # the first words of the body ...
     lede_weight: float = 2.0  # ... count this much
     entity_weight: float = 1.0  # term frequency of each distinct entity an article mentions
     name_weight: float = 2.0  # a capitalised word inside a sentence (a name) counts this much
+    pair_weight: float = 1.0  # an adjacent word pair counts this much
     min_df: int = 2  # a term in fewer articles links nothing and only dilutes the vector
     max_df_share: float = 0.5  # a term in more than this share of articles ...
     max_df_floor: int = 20  # ... and in more than this many is too common to tell stories apart
-    top_terms: int = 60  # strongest terms kept per article
+    top_terms: int = 100  # strongest terms kept per article
     # Below this many articles the corpus cannot say which words are rare: every term is kept
     # and weighted as if the corpus had this many articles (a small folder of local news would
     # otherwise link every report that names the same town).
@@ -88,7 +89,7 @@ def story_terms(article: StoryInput, stop_words: frozenset[str], params: StoryPa
             boost = params.name_weight if names[i] else 1.0
             counts[word] += (params.lede_weight * weight if i < lede else weight) * boost
             if i + 1 < len(words):  # pairs name things ("lindsay lohan"); the lede boost is for words
-                counts[f"{word} {words[i + 1]}"] += weight
+                counts[f"{word} {words[i + 1]}"] += weight * params.pair_weight
     if params.entity_weight > 0:
         for entity in set(article.entity_ids):
             counts[_ENTITY + entity] += params.entity_weight
