@@ -49,6 +49,16 @@ def test_publication_dates_come_only_from_evidence_of_publication(bbc_run):
     assert partitions == (0,)
 
 
+def test_no_story_chains_through_a_topic(bbc_run):
+    _, warehouse, _ = bbc_run
+    (largest,) = query(warehouse, "select max(canonical_count) from stories")
+    # the largest is one long-running affair (Yukos); a topic such as UK politics or football
+    # would make stories of hundreds
+    assert 10 <= largest[0] <= 30
+    (alone,) = query(warehouse, "select count(*) from stories where canonical_count = 1")
+    assert alone[0] > 500  # most BBC reports are the only one on their event
+
+
 def test_latin1_file_keeps_its_pound_sign(bbc_run):
     _, warehouse, _ = bbc_run
     (row,) = query(
