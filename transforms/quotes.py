@@ -1,12 +1,24 @@
 """Direct quotations and who said them, with offsets into the article text.
 
-A quotation is text between opening and closing quote marks (straight or curly, mixed as real
-copy mixes them) of at least ``min_words`` words, so scare quotes ("significant") are left out.
-Fragments split by an attribution ("A," he said. "B.") are one quotation. The speaker is read
-from the attribution after the quote (", Zelenskyy said" / ", said Zelenskyy") or before it
-("He emphasized, "), and resolved through the article's person mentions: a name to the entity
-it is part of, a pronoun to the nearest person mentioned before the quote. GDELT gives quotes
-without offsets or speakers; these rows have both.
+Quotation marks are paired within a paragraph the way copy writes them: curly (“ ”, „ ‟),
+straight ("), and the doubled apostrophe ('') of New York Times style. A straight mark opens
+after a space, bracket or dash and before a word, and closes in the mirror case; only the
+outermost pair counts; a quote still open at the end of its paragraph runs to the end of it
+(a quotation over several paragraphs opens each one and closes only the last). Marks inside
+``<...>`` markup are ignored. A passage of fewer than ``min_words`` words is left out (scare
+quotes, titles), and fragments split by an attribution ("A," he said. "B.") are one quotation.
+
+The speaker, in order of evidence:
+1. after the quote, in its sentence: ", Zelenskyy said", ", said Zelenskyy", ", Brian Fallon,
+   a spokesman for the campaign, said", ", according to Fallon";
+2. before it, in its sentence: "He emphasized: “…”", "Spokeswoman Haley Morris said the campaign
+   would “always run a lean campaign”", "according to Fallon, “…”";
+3. a quote with no attribution of its own that follows a quote (a new paragraph of one speech,
+   or the next sentence of it) keeps the previous quote's speaker.
+A name resolves to the person mention it is part of (so "Mr. Trump" becomes Donald Trump); a
+pronoun to the nearest person mentioned before the quote; a description ("the campaign", "a
+spokesman") is kept as written. ``speaker_kind`` says which: name, pronoun, description.
+GDELT gives quotes without offsets or speakers; these rows have both.
 """
 
 from __future__ import annotations
@@ -22,17 +34,38 @@ VERBS = (
     r"said|says|say|told|tells|added|adds|noted|notes|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|"
     r"warned|warns|insisted|insists|explained|explains|wrote|writes|declared|declares|argued|argues|"
     r"claimed|claims|asked|asks|replied|replies|continued|continues|stated|states|announced|"
-    r"announces|admitted|admits|acknowledged|acknowledges|recalled|recalls|concluded|concludes"
+    r"announces|admitted|admits|acknowledged|acknowledges|recalled|recalls|concluded|concludes|"
+    r"tweeted|tweets|posted|quipped|joked|jokes|shouted|yelled|responded|responds|countered|remarked|"
+    r"suggested|suggests|predicted|boasted|complained|conceded|observed|vowed|promised|urged|urges|"
+    r"cautioned|mused|testified|maintained|reiterated|repeated|charged|contended|contends|"
+    r"pointed out|went on|called|calls|described|describes|predicted|predicts|thundered|"
+    r"wrote in|said in|told reporters|told the|cried|exclaimed|answered|agreed|agrees|believes|"
+    r"thinks|thought|added that|said that|says that|reported|reports|reporting|writing|saying|adding|"
+    r"telling|explaining|noting|arguing|insisting|warning"
 )
-_PRONOUNS = {"he", "she", "they", "we", "i"}
-_NAME = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Gen)\.?\s+)?[A-Z][\w'’-]*(?:\s+(?:[A-Z]\.\s+)?[A-Z][\w'’-]*){0,3}"
-_WHO = rf"(?P<who>he|she|they|He|She|They|{_NAME}|the\s+\w+(?:\s+\w+)?)"
+_PRONOUNS = {"he", "she", "they", "we", "i", "who"}
+_TITLE = r"(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Gen|Lt|Col|Sgt|Prof|Rev|Pres|Secretary|Senator|President|Governor)\.?"
+_CAP = r"[A-Z][\w'’-]*"
+_NAME = rf"(?:{_TITLE}\s+)?{_CAP}(?:\s+(?:[A-Z]\.\s*)?(?:de\s+|van\s+|von\s+)?{_CAP}){{0,3}}"
+_DESCRIPTION = r"(?:the|a|an|one|his|her|their|its)\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,3}"
+_WHO = rf"(?P<who>he|she|they|we|I|He|She|They|We|{_NAME}|{_DESCRIPTION})"
+_WHO2 = rf"(?P<who2>{_NAME}|{_DESCRIPTION}|he|she|they)"
+_WHO3 = rf"(?P<who3>{_NAME}|{_DESCRIPTION}|he|she|they)"
+# ", X said" / ", X, a spokesman for Y, said" / ", said X" / ", according to X"
 _AFTER = re.compile(
-    rf"[\s,]*(?:{_WHO}\s+(?:(?:also|then|later)\s+)?(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+(?P<who2>{_NAME}))"
+    rf"[\s,]*(?:{_WHO}(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|simply|"
+    rf"once|recently|previously|again)\s+)?(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_WHO2}|(?i:according)\s+to\s+{_WHO3})"
 )
-_BEFORE = re.compile(rf"{_WHO}\s+(?:(?:also|then|later)\s+)?(?P<verb>{VERBS})(?:\s+\w+){{0,4}}\s*[,:]\s*$")
-_QUOTE = re.compile(r"[\"“]([^\"“”\n]{2,2000}?)[\"”]")
+_BEFORE_VERB = re.compile(
+    rf"(?:^|[\s(\"“])(?:{_WHO})(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|has|had|"
+    rf"have|once|recently|previously|again|would|will|simply)\s+)*(?P<verb>{VERBS})\b"
+)
+_INVERTED = re.compile(rf"\b(?:{VERBS})\s+{_WHO2}")
+_ACCORDING = re.compile(rf"(?i:according)\s+to\s+{_WHO2}")
+_MARK = re.compile(r"''|[\"“”„‟]")
+_MARKUP = re.compile(r"<[^>]{0,500}>")
 _ATTRIBUTION_GAP = re.compile(rf"^[\s,]*{_WHO}\s+(?:{VERBS})\b[^\"“”\n.!?]{{0,60}}[.,:]?\s*$")
+_SENTENCE_END = re.compile(r"[.!?][\"”'’)]*\s+(?=[A-Z\"“'‘(])")
 
 
 @dataclass(frozen=True)
@@ -42,12 +75,59 @@ class Quote:
     end_char: int
     speaker: str | None
     speaker_entity_id: str | None
-    attribution: str | None  # after | before | None
+    attribution: str | None  # after | before | continued | None
+    speaker_kind: str | None = None  # name | pronoun | description | None
+
+
+def quote_spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of each outermost quoted passage, offsets inside the marks."""
+    spans: list[tuple[int, int, bool]] = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        hidden = [(m.start(), m.end()) for m in _MARKUP.finditer(paragraph)]
+        opened: int | None = None
+        for m in _MARK.finditer(paragraph):
+            if any(s <= m.start() < e for s, e in hidden):
+                continue
+            mark = m.group(0)
+            before = paragraph[m.start() - 1] if m.start() > 0 else " "
+            after = paragraph[m.end()] if m.end() < len(paragraph) else " "
+            if mark in "“„‟":
+                kind = "open"
+            elif mark == "”":
+                kind = "close"
+            else:
+                opens = (before.isspace() or before in "([{—–-/") and not after.isspace()
+                closes = not before.isspace() and (after.isspace() or after in ".,;:!?)]}—–-/")
+                if opens == closes:
+                    kind = "close" if opened is not None else "open"
+                else:
+                    kind = "open" if opens else "close"
+            if opened is None and kind == "open":
+                opened = m.end()
+            elif opened is not None and kind == "close":
+                spans.append((offset + opened, offset + m.start(), True))
+                opened = None
+        if opened is not None and paragraph[opened:].strip():
+            spans.append((offset + opened, offset + len(paragraph.rstrip()), False))
+        offset += len(paragraph) + 1
+    return spans
 
 
 def _person_at(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
     for m in mentions:
         if m.label == "PERSON" and m.start_char < end and start < m.end_char:
+            return m
+    return None
+
+
+def _named_at(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
+    """A person first, else an organisation or group named there ("the Clinton campaign")."""
+    person = _person_at(mentions, start, end)
+    if person:
+        return person
+    for m in mentions:
+        if m.label in ("ORG", "NORP", "GPE") and m.start_char < end and start < m.end_char:
             return m
     return None
 
@@ -62,49 +142,115 @@ def _person_before(mentions: Sequence[Mention], pos: int) -> Mention | None:
 
 def _speaker(
     who: str, who_start: int, quote_start: int, mentions: Sequence[Mention]
-) -> tuple[str | None, str | None]:
+) -> tuple[str | None, str | None, str | None]:
+    """(speaker, entity id, kind) for the words that name who spoke."""
+    who = who.strip()
     if who.lower() in _PRONOUNS:
-        person = _person_before(mentions, quote_start)
-        return (person.name, person.entity_id) if person else (None, None)
-    person = _person_at(mentions, who_start, who_start + len(who))
-    if person:
-        return person.name, person.entity_id
-    if who.lower().startswith("the "):
-        return who, None  # "the spokesman said": a role, not a person we can name
-    return normalise_name(who, "PERSON"), None
+        person = _person_before(mentions, min(quote_start, who_start))
+        return (person.name, person.entity_id, "pronoun") if person else (None, None, "pronoun")
+    if who[:1].islower():
+        person = _person_at(mentions, who_start, who_start + len(who))
+        if person:  # "his campaign manager Corey Lewandowski" read as a description
+            return person.name, person.entity_id, "name"
+        return who, None, "description"
+    named = _named_at(mentions, who_start, who_start + len(who))
+    if named:
+        return named.name, named.entity_id, "name"
+    return normalise_name(who, "PERSON"), None, "name"
 
 
-def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 4) -> list[Quote]:
+def _sentence_start(text: str, pos: int) -> int:
+    line = text.rfind("\n", 0, pos) + 1
+    start = line
+    for m in _SENTENCE_END.finditer(text, line, pos):
+        start = m.end()
+    return start
+
+
+def _attribution_after(text: str, end: int, mentions: Sequence[Mention], quote_start: int):
+    closing = end + 1 if end < len(text) and text[end] in "\"”'" else end
+    if text[end : end + 2] == "''":
+        closing = end + 2
+    m = _AFTER.match(text, closing)
+    if not m or m.start() > closing + 3:
+        # the attribution later in the sentence: "…" that would respond, counsel X wrote.
+        stop = _SENTENCE_END.search(text, closing, min(len(text), closing + 240))
+        rest = text[closing : stop.start() + 1 if stop else min(len(text), closing + 240)]
+        rest = rest.split("\n", 1)[0]
+        if re.search(r"[\"“”]", rest):
+            return None
+        later = _BEFORE_VERB.search(rest) or _INVERTED.search(rest) or _ACCORDING.search(rest)
+        if not later:
+            return None
+        group = next(g for g in ("who", "who2") if g in later.re.groupindex and later.group(g))
+        return _speaker(later.group(group), closing + later.start(group), quote_start, mentions)
+    group = next(g for g in ("who", "who2", "who3") if m.group(g))
+    who, start = m.group(group), m.start(group)
+    return _speaker(who, start, quote_start, mentions)
+
+
+def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
+    sentence = _sentence_start(text, start)
+    window = text[sentence:start]
+    found = None
+    for m in _ACCORDING.finditer(window):
+        found = (m.group("who2"), sentence + m.start("who2"))
+    if found is None:
+        for m in _BEFORE_VERB.finditer(window):
+            found = (m.group("who"), sentence + m.start("who"))
+    if found is None and window.rstrip().endswith(":"):
+        # "In a Fox interview, Trump went even further: “…”": the person the sentence is about
+        person = _person_before(mentions, start)
+        if person and person.start_char >= sentence:
+            return person.name, person.entity_id, "name"
+    if found is None:
+        return None
+    return _speaker(found[0], found[1], start, mentions)
+
+
+def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 3) -> list[Quote]:
     """Quotations in ``text`` with speakers resolved through ``mentions`` (see module docstring)."""
-    fragments = list(_QUOTE.finditer(text))
+    spans = quote_spans(text)
     quotes: list[Quote] = []
+    previous: Quote | None = None
     i = 0
-    while i < len(fragments):
-        group = [fragments[i]]
-        while i + 1 < len(fragments) and _ATTRIBUTION_GAP.match(
-            text[group[-1].end() : fragments[i + 1].start()]
+    while i < len(spans):
+        group = [spans[i]]
+        while i + 1 < len(spans) and _ATTRIBUTION_GAP.match(
+            text[group[-1][1] : spans[i + 1][0]].strip("\"“”„‟'")
         ):
-            group.append(fragments[i + 1])
+            group.append(spans[i + 1])
             i += 1
         i += 1
-        start, end = group[0].start(), group[-1].end()
-        speaker = entity = attribution = None
-        for k, frag in enumerate(group):
-            after = _AFTER.match(text, frag.end())
-            if after and (k < len(group) - 1 or after.end() - frag.end() < 120):
-                who = after.group("who") or after.group("who2")
-                who_start = after.start("who") if after.group("who") else after.start("who2")
-                speaker, entity = _speaker(who, who_start, start, mentions)
-                attribution = "after"
+        start, end = group[0][0], group[-1][1]
+        found = attribution = None
+        for k, (_, frag_end, _) in enumerate(group):
+            after = _attribution_after(text, frag_end, mentions, start)
+            if after and (after[0] or k == len(group) - 1):
+                found, attribution = after, "after"
                 break
-        if attribution is None:
-            line_start = text.rfind("\n", 0, start) + 1
-            before = _BEFORE.search(text, max(line_start, start - 200), start)
+        if found is None:
+            before = _attribution_before(text, start - 1, mentions)
             if before:
-                speaker, entity = _speaker(before.group("who"), before.start("who"), start, mentions)
-                attribution = "before"
-        body = " ".join(f.group(1).strip() for f in group).rstrip(",")
+                found, attribution = before, "before"
+        if found is None and previous is not None and _continues(text, previous, start):
+            found = (previous.speaker, previous.speaker_entity_id, previous.speaker_kind)
+            attribution = "continued"
+        body = " ".join(text[s:e].strip() for s, e, _ in group).rstrip(",")
         if len(body.split()) < min_words:
             continue
-        quotes.append(Quote(body, start, end, speaker, entity, attribution))
+        speaker, entity, kind = found if found else (None, None, None)
+        quote = Quote(body, start, end, speaker, entity, attribution, kind)
+        quotes.append(quote)
+        previous = quote
     return quotes
+
+
+def _continues(text: str, previous: Quote, start: int) -> bool:
+    """A quote with no attribution of its own that follows the previous one: the next paragraph
+    of one speech (nothing but marks and a line break between), or the next sentence after the
+    previous quote's attribution in the same paragraph ('…,' said X, a spokesman. '…')."""
+    gap = text[previous.end_char : start]
+    if len(gap) <= 6 and not re.search(r"[A-Za-z]{2}", gap):
+        return True
+    return previous.attribution == "after" and "\n" not in gap and len(gap) <= 250

@@ -303,7 +303,13 @@ QUOTES = TableSpec(
     "One row per direct quotation in a canonical article, with its speaker where the text says.",
     key=("item_id",),
     fields=_item_fields(
-        col("text", pa.string(), "The quoted words (fragments split by 'he said' joined).", nullable=False),
+        col(
+            "text",
+            pa.string(),
+            "The quoted words (fragments split by 'he said' joined); start_char/end_char are inside the"
+            " quotation marks.",
+            nullable=False,
+        ),
         col("speaker", pa.string(), "Who said it: a person's canonical name, a role, or null."),
         col(
             "speaker_entity_id",
@@ -311,7 +317,18 @@ QUOTES = TableSpec(
             "The speaker's entity (see entities) when a person mention names them; the view applies"
             " entity_redirects.",
         ),
-        col("attribution", pa.string(), "Where the speaker was found: after or before the quote."),
+        col(
+            "attribution",
+            pa.string(),
+            "Where the speaker was found: after or before the quote in its sentence, or continued (the"
+            " next paragraph or sentence of the previous quote's speech).",
+        ),
+        col(
+            "speaker_kind",
+            pa.string(),
+            "name (a person or organisation named in the attribution), pronoun (he/she, resolved to the"
+            " nearest person named before), description ('a spokesman', kept as written), or null.",
+        ),
     ),
 )
 

@@ -32,8 +32,10 @@ def test_seed_a_zelenskyy_quotes_are_attributed(nlp):
             "before",  # He emphasized, “…”
         ),
     ]
-    # offsets cover the quote marks, as the article printed them (a straight one opens the first)
-    assert (text[quotes[0].start_char], text[quotes[1].end_char - 1]) == ('"', "”")
+    # offsets are the quoted words, inside the marks (a straight one opens the first, a curly one
+    # closes the second), so text[start_char:end_char] is what was said
+    assert (text[quotes[0].start_char - 1], text[quotes[1].end_char]) == ('"', "”")
+    assert text[quotes[1].start_char : quotes[1].end_char] == quotes[1].text
 
 
 def test_quotes_split_by_said_roles_and_short_scare_quotes(nlp):
