@@ -41,19 +41,28 @@ VERBS = (
     r"pointed out|went on|called|calls|described|describes|predicted|predicts|thundered|"
     r"wrote in|said in|told reporters|told the|cried|exclaimed|answered|agreed|agrees|believes|"
     r"thinks|thought|added that|said that|says that|reported|reports|reporting|writing|saying|adding|"
-    r"telling|explaining|noting|arguing|insisting|warning"
+    r"telling|explaining|noting|arguing|insisting|warning|shot back|fired back|chimed in|piped up|"
+    r"demanded|interjected|retorted|snapped|scoffed|declaring|recalling|according"
 )
 _PRONOUNS = {"he", "she", "they", "we", "i", "who"}
-_TITLE = r"(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Gen|Lt|Col|Sgt|Prof|Rev|Pres|Secretary|Senator|President|Governor)\.?"
+_TITLE = (
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Gov|Rep|Reps|Del|Gen|Adm|Capt|Maj|Lt|Col|Sgt|Cmdr|Atty|Amb|Prof|Rev|Pres|"
+    r"Secretary|Senator|President|Governor|Mayor|Judge|Justice)\.?"
+)
 _CAP = r"[A-Z][\w'’-]*"
 _NAME = rf"(?:{_TITLE}\s+)?{_CAP}(?:\s+(?:[A-Z]\.\s*)?(?:de\s+|van\s+|von\s+)?{_CAP}){{0,3}}"
 _DESCRIPTION = r"(?:the|a|an|one|his|her|their|its)\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,3}"
 _WHO = rf"(?P<who>he|she|they|we|I|He|She|They|We|{_NAME}|{_DESCRIPTION})"
-_WHO2 = rf"(?P<who2>{_NAME}|{_DESCRIPTION}|he|she|they)"
+_WHO_AFTER = (
+    rf"(?P<who>he|she|they|we|I|He|She|They|We|{_NAME}|{_DESCRIPTION}|(?:[a-z][\w-]*\s+){{1,3}}{_NAME})"
+)
+# "said undecided Republican voter Stephanie Hooton", "state Sen. Jason Holsman (D) said"
+_DESCRIBED_NAME = rf"(?:[a-z][\w-]*\s+){{1,3}}(?:{_CAP}\s+){{0,2}}{_NAME}"
+_WHO2 = rf"(?P<who2>{_NAME}|{_DESCRIBED_NAME}|{_DESCRIPTION}|he|she|they)"
 _WHO3 = rf"(?P<who3>{_NAME}|{_DESCRIPTION}|he|she|they)"
 # ", X said" / ", X, a spokesman for Y, said" / ", said X" / ", according to X"
 _AFTER = re.compile(
-    rf"[\s,]*(?:{_WHO}(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|simply|"
+    rf"[\s,]*(?:{_WHO_AFTER}(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|simply|"
     rf"once|recently|previously|again)\s+)?(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_WHO2}|(?i:according)\s+to\s+{_WHO3})"
 )
 _BEFORE_VERB = re.compile(
@@ -133,9 +142,13 @@ def _named_at(mentions: Sequence[Mention], start: int, end: int) -> Mention | No
 
 
 def _person_before(mentions: Sequence[Mention], pos: int) -> Mention | None:
+    return _last_before(mentions, pos, ("PERSON",))
+
+
+def _last_before(mentions: Sequence[Mention], pos: int, labels: tuple[str, ...]) -> Mention | None:
     best = None
     for m in mentions:
-        if m.label == "PERSON" and m.end_char <= pos and (best is None or m.start_char > best.start_char):
+        if m.label in labels and m.end_char <= pos and (best is None or m.start_char > best.start_char):
             best = m
     return best
 
@@ -145,6 +158,9 @@ def _speaker(
 ) -> tuple[str | None, str | None, str | None]:
     """(speaker, entity id, kind) for the words that name who spoke."""
     who = who.strip()
+    if who.lower() == "it":  # "It said" is a company, a party, a report: the organisation named last
+        org = _last_before(mentions, min(quote_start, who_start), ("ORG",))
+        return (org.name, org.entity_id, "pronoun") if org else (None, None, "pronoun")
     if who.lower() in _PRONOUNS:
         person = _person_before(mentions, min(quote_start, who_start))
         return (person.name, person.entity_id, "pronoun") if person else (None, None, "pronoun")
@@ -196,8 +212,12 @@ def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
     for m in _ACCORDING.finditer(window):
         found = (m.group("who2"), sentence + m.start("who2"))
     if found is None:
+        # the last subject of a speech verb in the sentence; a description ("a spokesman said")
+        # only right before the quote, since "a court document filed by ... said" is no speaker
         for m in _BEFORE_VERB.finditer(window):
-            found = (m.group("who"), sentence + m.start("who"))
+            who = m.group("who")
+            if not who[:1].islower() or len(window) - m.end() <= 30:
+                found = (who, sentence + m.start("who"))
     if found is None and window.rstrip().endswith(":"):
         # "In a Fox interview, Trump went even further: “…”": the person the sentence is about
         person = _person_before(mentions, start)

@@ -210,3 +210,14 @@ def test_keywords_rank_names_and_topics_of_seed_a():
     assert {"Ukraine", "Russia", "Joe Biden", "North Korea"} <= {k.keyword for k in got}
     assert all(k.start_char is None or text[k.start_char :].startswith(k.keyword) for k in got)
     assert not {"said", "the"} & {k.keyword.lower() for k in got}
+
+
+def test_bbc_pronoun_speaker_is_the_person_named_before_not_the_last_one_mentioned(nlp):
+    from tests.conftest import corpus
+
+    raw = (corpus("bbc") / "politics" / "034.txt").read_text(encoding="utf-8")
+    text = "\n\n".join(split_body(raw, given_title=None, input_format="text").paragraphs)
+    quotes = find_quotes(text, mentions_from_doc("x", nlp(truecase_shouted(text)), text, load_aliases()))
+    (u_turns,) = [q for q in quotes if "three policy positions" in q.text]
+    # "Mr Howard told BBC Radio 4's Today programme ... He said: ..." - not Tony Blair
+    assert (u_turns.speaker, u_turns.speaker_kind) == ("Michael Howard", "name")
