@@ -61,9 +61,10 @@ _DESCRIBED_NAME = rf"(?:[a-z][\w-]*\s+){{1,3}}(?:{_CAP}\s+){{0,2}}{_NAME}"
 _WHO2 = rf"(?P<who2>{_NAME}|{_DESCRIBED_NAME}|{_DESCRIPTION}|he|she|they)"
 _WHO3 = rf"(?P<who3>{_NAME}|{_DESCRIPTION}|he|she|they)"
 # ", X said" / ", X, a spokesman for Y, said" / ", said X" / ", according to X"
-_AFTER = re.compile(
-    rf"[\s,]*(?:{_WHO_AFTER}(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|simply|"
-    rf"once|recently|previously|again)\s+)?(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_WHO2}|(?i:according)\s+to\s+{_WHO3})"
+_APPOSITIVE = r"(?:\s*\([^)]{1,30}\))?(?:,[^\"“”]{1,140}?,)?,?"  # " (D-Ill.)", ", a spokesman for Y,"
+_AFTER = re.compile(  # never across a paragraph: the next paragraph's "X said" is about its own quote
+    rf"[ \t\u00a0,]*(?:{_WHO_AFTER}{_APPOSITIVE}\s+(?:(?:also|then|later|simply|once|recently|previously|"
+    rf"again)\s+)?(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_WHO2}|(?i:according)\s+to\s+{_WHO3})"
 )
 _BEFORE_VERB = re.compile(
     rf"(?:^|[\s(\"“])(?:{_WHO})(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|has|had|"
@@ -141,6 +142,14 @@ def _named_at(mentions: Sequence[Mention], start: int, end: int) -> Mention | No
     return None
 
 
+def _last_person_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
+    found = None
+    for m in mentions:
+        if m.label == "PERSON" and m.start_char < end and start < m.end_char:
+            found = m
+    return found
+
+
 def _person_before(mentions: Sequence[Mention], pos: int) -> Mention | None:
     return _last_before(mentions, pos, ("PERSON",))
 
@@ -154,20 +163,31 @@ def _last_before(mentions: Sequence[Mention], pos: int, labels: tuple[str, ...])
 
 
 def _speaker(
-    who: str, who_start: int, quote_start: int, mentions: Sequence[Mention]
+    who: str, who_start: int, quote_start: int, mentions: Sequence[Mention], text: str | None = None
 ) -> tuple[str | None, str | None, str | None]:
     """(speaker, entity id, kind) for the words that name who spoke."""
     who = who.strip()
+    if text is not None and who.lower() in ("he", "she"):
+        # "Mr Howard told the Today programme Mr Blair had ... He said: ...": a pronoun that opens
+        # its sentence continues the previous sentence's subject, its first person, not its last
+        sentence = _sentence_start(text, who_start)
+        if who_start - sentence <= 2 and sentence > 0:
+            previous = _sentence_start(text, sentence - 1)
+            first = next(
+                (m for m in mentions if m.label == "PERSON" and previous <= m.start_char < sentence - 1), None
+            )
+            if first:
+                return first.name, first.entity_id, "pronoun"
     if who.lower() == "it":  # "It said" is a company, a party, a report: the organisation named last
         org = _last_before(mentions, min(quote_start, who_start), ("ORG",))
         return (org.name, org.entity_id, "pronoun") if org else (None, None, "pronoun")
     if who.lower() in _PRONOUNS:
         person = _person_before(mentions, min(quote_start, who_start))
         return (person.name, person.entity_id, "pronoun") if person else (None, None, "pronoun")
+    person = _last_person_in(mentions, who_start, who_start + len(who))
+    if person:  # "MSNBC host Chris Matthews", "his campaign manager Corey Lewandowski"
+        return person.name, person.entity_id, "name"
     if who[:1].islower():
-        person = _person_at(mentions, who_start, who_start + len(who))
-        if person:  # "his campaign manager Corey Lewandowski" read as a description
-            return person.name, person.entity_id, "name"
         return who, None, "description"
     named = _named_at(mentions, who_start, who_start + len(who))
     if named:
@@ -178,8 +198,9 @@ def _speaker(
 def _sentence_start(text: str, pos: int) -> int:
     line = text.rfind("\n", 0, pos) + 1
     start = line
-    for m in _SENTENCE_END.finditer(text, line, pos):
-        start = m.end()
+    for m in _SENTENCE_END.finditer(text, line, min(len(text), pos + 1)):
+        if m.end() <= pos:
+            start = m.end()
     return start
 
 
@@ -199,10 +220,10 @@ def _attribution_after(text: str, end: int, mentions: Sequence[Mention], quote_s
         if not later:
             return None
         group = next(g for g in ("who", "who2") if g in later.re.groupindex and later.group(g))
-        return _speaker(later.group(group), closing + later.start(group), quote_start, mentions)
+        return _speaker(later.group(group), closing + later.start(group), quote_start, mentions, text)
     group = next(g for g in ("who", "who2", "who3") if m.group(g))
     who, start = m.group(group), m.start(group)
-    return _speaker(who, start, quote_start, mentions)
+    return _speaker(who, start, quote_start, mentions, text)
 
 
 def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
@@ -225,7 +246,7 @@ def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
             return person.name, person.entity_id, "name"
     if found is None:
         return None
-    return _speaker(found[0], found[1], start, mentions)
+    return _speaker(found[0], found[1], start, mentions, text)
 
 
 def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 3) -> list[Quote]:

@@ -220,4 +220,4 @@ def test_bbc_pronoun_speaker_is_the_person_named_before_not_the_last_one_mention
     quotes = find_quotes(text, mentions_from_doc("x", nlp(truecase_shouted(text)), text, load_aliases()))
     (u_turns,) = [q for q in quotes if "three policy positions" in q.text]
     # "Mr Howard told BBC Radio 4's Today programme ... He said: ..." - not Tony Blair
-    assert (u_turns.speaker, u_turns.speaker_kind) == ("Michael Howard", "name")
+    assert (u_turns.speaker, u_turns.speaker_kind) == ("Michael Howard", "pronoun")
