@@ -40,6 +40,20 @@ class Redirect:
 class ResolutionParams:
     # A bare surname joins the full name that has this many times more articles than the next.
     surname_dominance: float = 5.0
+    # A single word labelled two ways takes the label it has in this many times more articles.
+    # (only with enough articles to know: a Washington in 5 articles may still be a person)
+    label_dominance: float = 4.0
+    label_min_articles: int = 20
+
+
+def _singular_name(name: str) -> str:
+    """The name with its last word singular: "Lib Dems" -> "lib dem", "Tories" -> "tory"."""
+    head, _, last = name.casefold().rpartition(" ")
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}".strip()
 
 
 def _is_acronym(name: str) -> bool:
@@ -67,11 +81,28 @@ def resolve_entities(
         single_word = " " not in group[0].name and not _is_acronym(group[0].name)
         # A single word may truly be two things ("Washington", "Jordan"); only the model's
         # demonym confusion ("Ukrainian" as NORP and GPE) is merged for it.
-        if len(labels) > 1 and (not single_word or "NORP" in labels):
-            best = max(group, key=lambda e: (e.article_count, e.label))
+        best = max(group, key=lambda e: (e.article_count, e.label))
+        rest = sum(e.article_count for e in group) - best.article_count
+        # a single word with one reading in most articles ("Labour" a party in 143, a person in 29)
+        dominant = params.label_dominance * rest <= best.article_count >= params.label_min_articles
+        if len(labels) > 1 and (not single_word or "NORP" in labels or dominant):
             for e in group:
                 if e is not best:
                     target[e.entity_id] = (best.name, best.label, "label")
+
+    by_singular: dict[str, list[LocalEntity]] = defaultdict(list)  # 2b. "Lib Dem" / "Lib Dems"
+    for e in ents.values():
+        if e.entity_id not in target:
+            by_singular[_singular_name(e.name)].append(e)
+    for group in by_singular.values():
+        if len({e.name for e in group}) < 2:
+            continue
+        if all(e.label == "PERSON" and " " not in e.name for e in group):
+            continue  # "William" and "Williams" are two people
+        best = max(group, key=lambda e: (e.article_count, e.name, e.label))
+        for e in group:
+            if e is not best:
+                target[e.entity_id] = (best.name, best.label, "plural")
 
     def final(e: LocalEntity) -> tuple[str, str]:
         name, label, _ = target.get(e.entity_id, (e.name, e.label, ""))
@@ -93,11 +124,18 @@ def resolve_entities(
     full_by_surname: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # 4. surnames
     for e in ents.values():
         name, label = final(e)
-        if label == "PERSON" and " " in name:
+        # a full name is person-shaped: capitalised words, the first not a function word
+        if label == "PERSON" and " " in name and name[:1].isupper():
             full_by_surname[name.rsplit(" ", 1)[1]][name] += e.article_count
+    other_labels: dict[str, int] = defaultdict(int)  # articles where the bare word is not a person
+    for e in ents.values():
+        if e.label != "PERSON" and " " not in e.name:
+            other_labels[e.name] += e.article_count
     for e in ents.values():
         if e.entity_id in target or e.label != "PERSON" or " " in e.name:
             continue
+        if other_labels.get(e.name, 0) > e.article_count:
+            continue  # "Labour" is a party in most articles: not the surname of whoever
         ranked = sorted(full_by_surname.get(e.name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
         if ranked and (len(ranked) == 1 or ranked[0][1] >= params.surname_dominance * ranked[1][1]):
             target[e.entity_id] = (ranked[0][0], "PERSON", "surname")

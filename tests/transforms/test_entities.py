@@ -259,3 +259,38 @@ def test_alias_table_parses_and_reports_bad_rows():
         parse_aliases([("mine", "alias,name,label\nUS,United States,COUNTRY\n")])
     with pytest.raises(AliasError, match="header"):
         parse_aliases([("mine", "a,b\n")])
+
+
+def test_party_names_are_not_surnames_and_singular_and_plural_join():
+    got = {
+        r.entity_id: (r.canonical_name, r.canonical_label, r.reason)
+        for r in resolve_entities(
+            [
+                LocalEntity("a", "ofNew Labour", "PERSON", 1),  # a typo the model took for a name
+                LocalEntity("b", "Labour", "PERSON", 29),
+                LocalEntity("c", "Labour", "ORG", 143),
+                LocalEntity("d", "Lib Dem", "PERSON", 36),
+                LocalEntity("e", "Lib Dems", "PERSON", 51),
+                LocalEntity("f", "Tories", "ORG", 40),
+                LocalEntity("g", "Tory", "NORP", 120),
+                LocalEntity("h", "William", "PERSON", 3),
+                LocalEntity("i", "Williams", "PERSON", 9),
+            ],
+            {},
+        )
+    }
+    assert got == {
+        "b": ("Labour", "ORG", "label"),  # a party in five times as many articles: never "ofNew Labour"
+        "d": ("Lib Dems", "PERSON", "plural"),
+        "f": ("Tory", "NORP", "plural"),
+    }
+
+
+def test_a_function_word_glued_to_a_name_is_never_a_name(nlp):
+    from tests.conftest import corpus
+
+    raw = (corpus("bbc") / "politics" / "099.txt").read_text(encoding="utf-8")
+    text = "\n\n".join(split_body(raw, given_title=None, input_format="text").paragraphs)
+    assert "ofNew Labour" in text  # the model reads this typo as a PERSON
+    names = {m.name for m in mentions_from_doc("x", nlp(text), text, {})}
+    assert "Tony Blair" in names and not any(n.startswith("ofNew") for n in names)
