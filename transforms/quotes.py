@@ -229,6 +229,13 @@ def _attribution_after(text: str, end: int, mentions: Sequence[Mention], quote_s
 def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
     sentence = _sentence_start(text, start)
     window = text[sentence:start]
+    if not window.strip(" \t\u00a0\"“'") and sentence > 0:
+        # a quote that opens its paragraph after "Reporter Jomana Karadsheh says:" or "X said
+        # that given the candidates:": the introduction is the end of the paragraph before
+        before = text[:sentence].rstrip()
+        if before.endswith(":"):
+            sentence = _sentence_start(text, len(before) - 1)
+            window = text[sentence : len(before)]
     found = None
     for m in _ACCORDING.finditer(window):
         found = (m.group("who2"), sentence + m.start("who2"))
@@ -239,10 +246,18 @@ def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
             who = m.group("who")
             if not who[:1].islower() or len(window) - m.end() <= 30:
                 found = (who, sentence + m.start("who"))
-    if found is None and window.rstrip().endswith(":"):
-        # "In a Fox interview, Trump went even further: “…”": the person the sentence is about
-        person = _person_before(mentions, start)
-        if person and person.start_char >= sentence:
+    if found is None:
+        # "In a Fox interview, Trump went even further: “…”", "Cruz is praising Bush as “…”":
+        # with no speech verb, the sentence's first person is who it is about
+        person = next(
+            (
+                m
+                for m in mentions
+                if m.label == "PERSON" and sentence <= m.start_char < sentence + len(window)
+            ),
+            None,
+        )
+        if person:
             return person.name, person.entity_id, "name"
     if found is None:
         return None
