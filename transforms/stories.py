@@ -53,7 +53,7 @@ class StoryParams:
     # and weighted as if the corpus had this many articles (a small folder of local news would
     # otherwise link every report that names the same town).
     min_corpus: int = 200
-    min_pair_similarity: float = 0.05  # pairs below this are 0 in the average
+    min_pair_similarity: float = 0.1  # pairs below this are 0 in the average
     same_days: float = 3.0  # dated articles this close in time are not penalised ...
     decay_days: float = 7.0  # ... beyond it the similarity falls by e every decay_days
 
@@ -127,7 +127,7 @@ def tfidf(term_counts: Sequence[Counter], params: StoryParams) -> sp.csr_matrix:
 
 
 def similar_pairs(
-    vectors: sp.csr_matrix, published: Sequence[datetime | None], params: StoryParams, chunk: int = 2000
+    vectors: sp.csr_matrix, published: Sequence[datetime | None], params: StoryParams, chunk: int = 500
 ) -> Iterable[tuple[int, int, float]]:
     """(i, j, similarity) for i < j at or above min_pair_similarity, a block of rows at a time."""
     transposed = vectors.T.tocsc()
