@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from flows.api_server import ServerFailed, TemporaryServer, start_if_needed
 
@@ -37,8 +39,29 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    # the message may quote data or SQL: printed as text, never parsed as Rich markup
+    err.print(Text.assemble(("error: ", "bold red"), _printable(message)))
     return typer.Exit(code)
+
+
+# C0/C1 controls (escape sequences that retitle or clear a terminal) and bidi overrides that
+# reorder what a reader sees; tabs and newlines stay.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(value: str) -> str:
+    """Data as a terminal should show it: control and bidi characters escaped, e.g. '\\x1b'."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group(0))[1:-1], value)
+
+
+def _cell(value: object) -> Text:
+    """A table cell: plain text (a '[/quote]' in an article is data, not markup), printable."""
+    return Text("" if value is None else _printable(str(_plain(value))))
+
+
+# `wirehouse sql` reads: anything that writes a file, attaches, installs, loads or changes a
+# setting is refused before it runs (COPY ... TO could overwrite the warehouse's own data).
+_READ_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 
 @app.command()
@@ -196,6 +219,8 @@ def _open_readonly(warehouse: Path):
 def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return value.hex()  # a MinHash signature, not a Python bytes literal
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -224,6 +249,21 @@ def sql(
     """Run a SQL query against the warehouse views (read-only)."""
     import duckdb
 
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise _fail(f"query failed: {exc}", 2) from None
+    if not statements:
+        raise _fail(
+            'empty query: give a SELECT over the views, e.g. wirehouse sql "select count(*) from articles"', 2
+        )
+    refused = [s.type.name for s in statements if s.type.name not in _READ_STATEMENTS]
+    if refused:
+        raise _fail(
+            f"wirehouse sql only reads: a {refused[0]} statement is refused. Query with SELECT; to change"
+            " or export data, open a copy of the warehouse in the DuckDB CLI.",
+            2,
+        )
     con = _open_readonly(warehouse)
     try:
         cursor = con.execute(query)
@@ -234,9 +274,9 @@ def sql(
     finally:
         con.close()
     if format is OutputFormat.table:
-        table = Table(*columns)
+        table = Table(*(Column(header=_cell(c)) for c in columns))
         for row in rows:
-            table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+            table.add_row(*(_cell(v) for v in row))
         Console().print(table)
     else:
         _emit(columns, rows, format)
@@ -284,14 +324,17 @@ def search(
         return
     out = Console()
     if not rows:
-        out.print(f"no article matches {query!r}")
-    for i, row in enumerate(rows, 1):
+        out.print(Text(f"no article matches {_printable(repr(query))}"))
+    for i, row in enumerate(rows, 1):  # titles, snippets and paths are data: Text, never markup
         copies = f"  +{row['duplicates']} copies" if row["duplicates"] else ""
         out.print(
-            f"[bold]{i}. {row['title']}[/]  score {row['score']}  {row['published_at'] or 'undated'}{copies}"
+            Text.assemble(
+                (f"{i}. {_printable(str(row['title']))}", "bold"),
+                f"  score {row['score']}  {row['published_at'] or 'undated'}{copies}",
+            )
         )
-        out.print(f"   {row['snippet']}", highlight=False)
-        out.print(f"   [dim]{row['source_path']}[/]")
+        out.print(Text(f"   {_printable(str(row['snippet']))}"), highlight=False)
+        out.print(Text(f"   {_printable(str(row['source_path']))}", style="dim"))
 
 
 @app.command()
@@ -355,7 +398,7 @@ def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
         "run", "status", "files", "new", "articles", "duplicates", "rejects", "seconds", title="last runs"
     )
     for row in recent:
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(_cell(v) for v in row))
     out.print(table)
     sizes = Table("table", "rows", title=f"tables in {warehouse}")
     for name, count in counts.items():

@@ -425,6 +425,31 @@ def test_cli_sql_csv_and_errors(examples_run):
     assert result.exit_code == 0 and "articles" in result.output
 
 
+def test_cli_sql_only_reads_and_prints_data_as_data(examples_run, tmp_path):
+    warehouse, _ = examples_run
+    runner = CliRunner()
+    target = tmp_path / "out.csv"
+    for statement in (
+        f"copy (select * from articles) to '{target}'",
+        f"attach '{tmp_path / 'other.duckdb'}' as other",
+        "install fts",
+        "set threads = 1",
+        "create table t (a int)",
+        "select 1; copy (select 1) to 'x.csv'",
+    ):
+        result = runner.invoke(app, ["sql", statement, "-w", str(warehouse)])
+        assert result.exit_code == 2 and "only reads" in result.output, (statement, result.output)
+    assert not target.exists() and not (tmp_path / "other.duckdb").exists()
+    result = runner.invoke(app, ["sql", "", "-w", str(warehouse)])
+    assert result.exit_code == 2 and "empty query" in result.output
+    # a closing BBCode tag and a terminal escape in data: printed literally, never interpreted
+    hostile = "select '[/quote] [link=https://evil.example]x[/link] ' || chr(27) || ']0;pwned' || chr(7) as t"
+    result = runner.invoke(app, ["sql", hostile, "-w", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    assert "[/quote]" in result.output and "[link=https://evil.example]" in result.output
+    assert "\\x1b" in result.output and chr(27) not in result.output and chr(7) not in result.output
+
+
 def test_same_input_in_one_run_or_many_batches_or_runs_gives_the_same_tables(tmp_path):
     one = tmp_path / "one"
     ingest_articles(sources=[str(EXAMPLES)], warehouse=str(one))
