@@ -604,11 +604,11 @@ def _after_number(text: str, item: _Match, *, allow_count: bool, need_unit: bool
                     item.unit, item.kind = "lb", "mass"
                 item.end = pos + word.end()
             elif w.lower() in MINOR and (not word.group(0).startswith(" ") or len(w) > 1) and not item.scaled:
-                if w.lower() in ("p", "c") and (
+                # a lone p or c is pence or cents only glued to a price ("164p", "74.5c")
+                not_a_price = w.lower() in ("p", "c") and (
                     word.group(0).startswith(" ") or "." not in text[item.start : pos] and item.value >= 1000
-                ):
-                    pass
-                else:
+                )
+                if not not_a_price:
                     item.unit, item.kind = MINOR[w.lower()], "money"
                     item.end = pos + word.end()
         if item.currency or item.unit:
@@ -632,10 +632,7 @@ def _after_number(text: str, item: _Match, *, allow_count: bool, need_unit: bool
             unit = None
     if unit:
         name, kind = UNITS[re.sub(r"\s+", " ", unit.group("unit").lower())]
-        if item.currency:
-            # "$1,100 a square foot" is a price; "$5 billion pounds"... keep currency, add per-unit
-            pass
-        else:
+        if not item.currency:  # after a currency a unit word is what the price is per, read by _rate
             item.unit, item.kind = name, kind
             item.end = unit.end()
             if kind == "temperature" and name == "deg":
