@@ -73,35 +73,18 @@ class MinHasher:
         return self._word_hashes(normalised_texts)
 
     def _char_hashes(self, normalised_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Character n-gram hashes, rolled over the whole batch's code points at once in numpy.
-
-        A text shorter than n characters is one shingle (its whole text); an empty one has none.
-        """
-        n = self.shingle
+        """Character n-gram hashes: per-code-point hashes rolled into n-grams (see _rolled)."""
         lengths = np.array([len(t) for t in normalised_texts], dtype=np.int64)
         points = np.frombuffer("".join(normalised_texts).encode("utf-32-le"), dtype=np.uint32)
         with np.errstate(over="ignore"):
             h = (points.astype(np.uint64) + np.uint64(1)) * np.uint64(0xC2B2AE3D27D4EB4F)
-            acc = h.copy()
-            for k in range(1, n):
-                acc[: len(h) - k] = acc[: len(h) - k] * _ROLL + h[k:]
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-        owner = np.repeat(np.arange(len(lengths)), lengths)
-        position = np.arange(len(h)) - np.repeat(starts, lengths)
-        doc_len = np.repeat(lengths, lengths)
-        keep = (position + n <= doc_len) | ((doc_len < n) & (position == 0))
-        if (doc_len < n).any():
-            short = keep & (doc_len < n)
-            acc[short] = [_short_hash(h[i : i + lengths[owner[i]]]) for i in np.nonzero(short)[0]]
-        return acc[keep], owner[keep]
+        return _rolled(h, lengths, self.shingle)
 
     def _word_hashes(self, normalised_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Word n-gram hashes of a batch: (flat uint64 hashes, owning text index per hash).
+        """Word n-gram hashes: per-word xxh3 hashes rolled into n-grams (see _rolled).
 
-        Per-word hashes go through a dict built from the batch's vocabulary (far smaller than
-        its token count), and the n-grams are rolled over the whole batch at once in numpy,
-        dropping those that would cross from one text into the next. A text shorter than n
-        words is one shingle.
+        Per-word hashes go through a dict built from the batch's vocabulary, far smaller than
+        its token count.
         """
         docs = [t.split() for t in normalised_texts]
         lengths = np.array([len(d) for d in docs], dtype=np.int64)
@@ -109,22 +92,7 @@ class MinHasher:
         h = np.fromiter(
             map(vocab.__getitem__, chain.from_iterable(docs)), dtype=np.uint64, count=int(lengths.sum())
         )
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-        n = self.shingle
-        with np.errstate(over="ignore"):
-            acc = h.copy()
-            for k in range(1, n):
-                acc[: len(h) - k] = acc[: len(h) - k] * _ROLL + h[k:]
-        owner = np.repeat(np.arange(len(docs)), lengths)
-        position = np.arange(len(h)) - np.repeat(starts, lengths)
-        # an n-gram starting at `position` fits if position + n <= length; short texts keep
-        # their first position, whose hash covers the whole (shorter) text
-        doc_len = np.repeat(lengths, lengths)
-        keep = (position + n <= doc_len) | ((doc_len < n) & (position == 0))
-        if (doc_len < n).any():
-            short = keep & (doc_len < n)
-            acc[short] = [_short_hash(h[i : i + lengths[owner[i]]]) for i in np.nonzero(short)[0]]
-        return acc[keep], owner[keep]
+        return _rolled(h, lengths, self.shingle)
 
     def signatures(self, hashes: np.ndarray, owner: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
         """(count × num_perm uint32 signatures, shingle count per text) from shingle_hashes.
@@ -163,6 +131,31 @@ def fold_ocr_confusables(normalised: str) -> str:
     for pair, single in _OCR_PAIRS:
         normalised = normalised.replace(pair, single)
     return normalised.translate(_OCR_LETTERS)
+
+
+def _rolled(h: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(flat uint64 n-gram hashes, owning text index per hash) of a batch, rolled in numpy.
+
+    ``h`` holds the unit hashes (words or characters) of every text end to end; n-grams are
+    rolled over the whole batch at once and those that would cross from one text into the
+    next are dropped. A text shorter than n units is one shingle (its whole text); an empty
+    text has none. A batch shorter than n units in all is fine: nothing rolls past its end.
+    """
+    with np.errstate(over="ignore"):
+        acc = h.copy()
+        for k in range(1, min(n, len(h))):
+            acc[: len(h) - k] = acc[: len(h) - k] * _ROLL + h[k:]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.arange(len(h)) - np.repeat(starts, lengths)
+    # an n-gram starting at `position` fits if position + n <= length; short texts keep
+    # their first position, whose hash covers the whole (shorter) text
+    doc_len = np.repeat(lengths, lengths)
+    keep = (position + n <= doc_len) | ((doc_len < n) & (position == 0))
+    if (doc_len < n).any():
+        short = keep & (doc_len < n)
+        acc[short] = [_short_hash(h[i : i + lengths[owner[i]]]) for i in np.nonzero(short)[0]]
+    return acc[keep], owner[keep]
 
 
 def _short_hash(word_hashes: np.ndarray) -> np.uint64:

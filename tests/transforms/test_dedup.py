@@ -280,3 +280,13 @@ def test_article_that_quotes_one_paragraph_of_another_is_not_its_duplicate():
         ]
     )
     assert dups == {}
+
+
+def test_a_batch_shorter_than_one_shingle_in_all_is_hashed():
+    # a drop folder holding one two-word brief: fewer words (and characters) than one shingle
+    for hasher in (MinHasher(), MinHasher(unit="char", shingle=12)):
+        hashes, owner = hasher.shingle_hashes(["strike off", ""])
+        sigs, sizes = hasher.signatures(hashes, owner, 2)
+        assert sizes.tolist() == [1, 0]
+        again, _ = hasher.signatures(*hasher.shingle_hashes(["strike off"]), 1)
+        assert (again[0] == sigs[0]).all()
