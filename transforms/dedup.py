@@ -177,11 +177,6 @@ def similarity(a: DedupKey, b: DedupKey, params: NearDupParams) -> tuple[str, st
     return ("exact" if method == "exact" else "near"), method, score
 
 
-def is_near_duplicate(a: DedupKey, b: DedupKey, params: NearDupParams) -> bool:
-    """Verified by Jaccard, or by containment of the smaller text in the larger (a trimmed copy)."""
-    return match(a, b, params) is not None
-
-
 def candidate_pairs(keys: list[DedupKey], params: NearDupParams) -> set[tuple[int, int]]:
     """Index pairs (i < j) sharing a content hash or an LSH band key.
 
@@ -253,7 +248,7 @@ def resolve_duplicates(
         if i >= count_new and j >= count_new:
             continue  # two committed articles: already decided
         a, b = everyone[i], everyone[j]
-        if a.content_hash == b.content_hash or is_near_duplicate(a, b, params):
+        if match(a, b, params) is not None:  # exact, jaccard or containment
             union(i, j)
 
     clusters: dict[int, list[DedupKey]] = defaultdict(list)

@@ -40,7 +40,6 @@ SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6, "m": 1e6,
     "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12,
 }  # fmt: skip
-_FRACTION_WORDS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fourth": 0.25, "fifth": 0.2}
 _ORDINAL_DENOMINATORS = {"third": 3, "thirds": 3, "fourth": 4, "fourths": 4, "quarter": 4, "fifth": 5}
 
 # Currency written before the number: signs, sign with a country prefix, ISO codes, local symbols.

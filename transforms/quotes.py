@@ -58,8 +58,8 @@ _WHO_AFTER = (
 )
 # "said undecided Republican voter Stephanie Hooton", "state Sen. Jason Holsman (D) said"
 _DESCRIBED_NAME = rf"(?:[a-z][\w-]*\s+){{1,3}}(?:{_CAP}\s+){{0,2}}{_NAME}"
-_WHO2 = rf"(?P<who2>{_NAME}|{_DESCRIBED_NAME}|{_DESCRIPTION}|he|she|they)"
-_WHO3 = rf"(?P<who3>{_NAME}|{_DESCRIPTION}|he|she|they)"
+_WHO2 = rf"(?P<who2>{_NAME}|{_DESCRIBED_NAME}|{_DESCRIPTION}|he|she|they)"  # after a verb
+_WHO3 = _WHO2.replace("who2", "who3")  # the same, after "according to" (a group name is used once)
 # ", X said" / ", X, a spokesman for Y, said" / ", said X" / ", according to X"
 _APPOSITIVE = r"(?:\s*\([^)]{1,30}\))?(?:,[^\"“”]{1,140}?,)?,?"  # " (D-Ill.)", ", a spokesman for Y,"
 _AFTER = re.compile(  # never across a paragraph: the next paragraph's "X said" is about its own quote

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,11 +152,11 @@ def average_linkage(count: int, pairs: Iterable[tuple[int, int, float]], thresho
     smallest member index, so the result does not depend on the order pairs arrive in.
     """
     size = [1] * count
-    sums: dict[int, dict[int, float]] = {}
+    sums: dict[int, dict[int, float]] = defaultdict(dict)  # cluster -> neighbour -> summed similarity
     for i, j, s in pairs:
-        sums.setdefault(i, {})[j] = sums.get(i, {}).get(j, 0.0) + s
-        sums.setdefault(j, {})[i] = sums.get(j, {}).get(i, 0.0) + s
-    heap = [(-s / 1.0, i, j) for i, neighbours in sums.items() for j, s in neighbours.items() if i < j]
+        sums[i][j] = sums[i].get(j, 0.0) + s
+        sums[j][i] = sums[j].get(i, 0.0) + s
+    heap = [(-s, i, j) for i, neighbours in sums.items() for j, s in neighbours.items() if i < j]
     heapq.heapify(heap)
     alive = [True] * count
     root = list(range(count))
@@ -166,7 +166,7 @@ def average_linkage(count: int, pairs: Iterable[tuple[int, int, float]], thresho
             break
         if not (alive[a] and alive[b]):
             continue
-        current = sums.get(a, {}).get(b, 0.0) / (size[a] * size[b])
+        current = sums[a].get(b, 0.0) / (size[a] * size[b])
         if abs(current + negative) > 1e-12:
             continue  # stale: sizes or sums changed since this entry was pushed
         keep, gone = min(a, b), max(a, b)
