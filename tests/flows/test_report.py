@@ -60,7 +60,7 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
         timeout=120,
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == 6 and "Rejects by reason" in dom.stdout
+    assert dom.stdout.count("<svg") == 5 and "Rejects by reason" in dom.stdout
     console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console == []
     shot = tmp_path / "report.png"
