@@ -64,7 +64,9 @@ def resolve_entities(
     entities: Iterable[LocalEntity], aliases: AliasTable, params: ResolutionParams = ResolutionParams()
 ) -> list[Redirect]:
     """Redirects for every local entity that is another one, by alias, label, acronym or surname."""
-    ents = {e.entity_id: e for e in entities}
+    # In id order: ties below (two spellings of one name with one label) must not depend on the
+    # order a query happened to return the rows in.
+    ents = {e.entity_id: e for e in sorted(entities, key=lambda e: e.entity_id)}
     target: dict[str, tuple[str, str, str]] = {}  # id -> (name, label, reason)
 
     for e in ents.values():  # 1. the curated alias table
