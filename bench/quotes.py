@@ -34,9 +34,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(args.warehouse or Path(tmp) / "wh")
         if not (warehouse / "news.duckdb").exists():
-            from flows.ingest import ingest_articles
+            from flows.ingest import RunConfig, ingest_articles
 
-            ingest_articles(sources=[str(root / "articles")], warehouse=str(warehouse))
+            ingest_articles(RunConfig(sources=[str(root / "articles")], warehouse=str(warehouse)))
         from tests.flows.helpers import query
 
         rows = query(

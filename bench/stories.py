@@ -108,7 +108,7 @@ def grid() -> None:
 
 def pipeline() -> None:
     """ECB+ through the real flow: one text file per article (title line, then text)."""
-    from flows.ingest import ingest_articles
+    from flows.ingest import RunConfig, ingest_articles
     from tests.flows.helpers import query
 
     articles, gold = DATA["stories_ecbplus_dev"]
@@ -120,7 +120,9 @@ def pipeline() -> None:
                 f"{a.title}\n\n{a.text}" if a.title else a.text, "utf-8"
             )
         t0 = time.perf_counter()
-        ingest_articles(sources=[str(folder)], warehouse=str(Path(tmp) / "wh"), reference_date="2013-01-01")
+        ingest_articles(
+            RunConfig(sources=[str(folder)], warehouse=str(Path(tmp) / "wh"), reference_date="2013-01-01")
+        )
         rows = dict(
             query(Path(tmp) / "wh", "select regexp_extract(source_path, '[^/]+$'), story_id from articles")
         )

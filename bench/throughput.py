@@ -51,6 +51,7 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
     import duckdb
 
     import flows.ingest
+    from flows.config import RunConfig
     from flows.ingest import run_ingest
     from flows.nlp import DEFAULT_MODEL, load_pipeline
 
@@ -58,8 +59,10 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
 
     t_imports = time.perf_counter() - T0
     cpu = time.process_time()
-    params = {"sources": [source], "warehouse": warehouse, "n_process": n_process}
-    summary = run_ingest(server=server, reference_date=reference_date, **params)
+    config = RunConfig(
+        sources=[source], warehouse=warehouse, n_process=n_process, reference_date=reference_date
+    )
+    summary = run_ingest(config, server=server)
     wall_to_end = time.perf_counter() - T0
     cpu_flow = time.process_time() - cpu
     rss_flow = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -77,7 +80,7 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
         pass
     floor, cpu_floor = time.perf_counter() - t, time.process_time() - cpu
     t = time.perf_counter()
-    again = run_ingest(**params)
+    again = run_ingest(config)
     rerun_wall = time.perf_counter() - t
     return {
         "articles": summary["articles"],

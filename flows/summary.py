@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from warehouse.catalog import connect_memory
+from warehouse.store import Warehouse
+
 SUMMARY_ROWS = (
     ("files_seen", "files seen"),
     ("files_new", "new files"),
@@ -46,3 +52,66 @@ def summary_markdown(summary: dict[str, Any]) -> str:
             for e in summary["top_entities"]
         ]
     return "\n".join(lines) + "\n"
+
+
+def rejects_by_reason(wh: Warehouse, run_id: str) -> dict[str, int]:
+    con = connect_memory(wh.root)
+    try:
+        rows = con.execute(
+            "select reason, count(*) from rejects where run_id = ? group by 1 order by 2 desc, 1", [run_id]
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def top_entities(wh: Warehouse, limit: int = 10) -> list[dict[str, Any]]:
+    con = connect_memory(wh.root)
+    try:
+        rows = con.execute(
+            "select name, label, article_count, mention_count from entities "
+            "order by article_count desc, mention_count desc, name limit ?",
+            [limit],
+        ).fetchall()
+    finally:
+        con.close()
+    return [{"entity": n, "label": lbl, "articles": a, "mentions": m} for n, lbl, a, m in rows]
+
+
+def publish(summary: dict[str, Any]) -> None:
+    """The summary as Prefect artifacts (markdown, counts, rejects, top entities) and one log line."""
+    logger = get_run_logger()
+    markdown = summary_markdown(summary)
+    create_markdown_artifact(markdown, key="ingest-summary", description="wirehouse run summary")
+    create_table_artifact(
+        [{"count": label, "value": summary.get(key, 0)} for key, label in SUMMARY_ROWS],
+        key="ingest-counts",
+        description="files, articles, duplicates, entities and stories of this run",
+    )
+    reasons = summary.get("rejects_by_reason") or {}
+    if reasons:
+        create_table_artifact(
+            [{"reason": r, "count": n} for r, n in reasons.items()],
+            key="ingest-rejects",
+            description="rejects by reason",
+        )
+    if summary.get("top_entities"):
+        create_table_artifact(
+            summary["top_entities"],
+            key="ingest-top-entities",
+            description="most-mentioned entities in the warehouse",
+        )
+    logger.info(
+        "run %s: %d files seen, %d new, %d loaded, %d rejected, %d articles "
+        "(%d canonical, %d duplicates), %d entities, %.1f s",
+        summary["run_id"],
+        summary["files_seen"],
+        summary["files_new"],
+        summary["files_loaded"],
+        summary["files_rejected"],
+        summary["articles"],
+        summary["canonical"],
+        summary["duplicates"],
+        summary["entities"],
+        summary.get("seconds_total", 0.0),
+    )

@@ -47,13 +47,14 @@ CHUNK = 250
 Article = tuple[str, str, datetime | None, str | None]  # article_id, text, published_at, language
 
 
-def item_row(run_id: str, article_id: str, item: str, fields: dict[str, Any]) -> dict:
-    """A row of an extracted-item table: the extractor's fields plus the item, article and run ids."""
+def item_row(article_id: str, item: str, fields: dict[str, Any]) -> dict:
+    """A row of an extracted-item table: the extractor's fields plus the item and article ids
+    (the writer stamps the run id)."""
     key = stable_id(article_id, item, fields["start_char"], fields["end_char"], fields.get("keyword"))
-    return {"item_id": key, "article_id": article_id, **fields, "run_id": run_id}
+    return {"item_id": key, "article_id": article_id, **fields}
 
 
-def text_item_tables(run_id: str, articles: Sequence[Article], keywords: bool) -> dict[str, pa.Table]:
+def text_item_tables(articles: Sequence[Article], keywords: bool) -> dict[str, pa.Table]:
     """Quantities, dates and (for languages with stop words) keywords of the given articles.
 
     Returns Arrow tables rather than rows: a table crosses the process boundary as a few
@@ -65,12 +66,12 @@ def text_item_tables(run_id: str, articles: Sequence[Article], keywords: bool) -
             ("quantity", QUANTITIES, find_quantities(text)),
             ("date", DATES, find_dates(text, published_at)),
         ):
-            rows[spec.name].extend(item_row(run_id, article_id, item, vars(x)) for x in found)
+            rows[spec.name].extend(item_row(article_id, item, vars(x)) for x in found)
         if keywords and language in KEYWORD_LANGUAGES:
             for k in find_keywords(text, stop_words(language)):
                 end = None if k.start_char is None else k.start_char + len(k.keyword)
                 fields = {**vars(k), "end_char": end}
-                rows[KEYWORDS.name].append(item_row(run_id, article_id, "keyword", fields))
+                rows[KEYWORDS.name].append(item_row(article_id, "keyword", fields))
     return {spec.name: to_table(spec, rows[spec.name]) for spec in TEXT_ITEM_TABLES}
 
 
@@ -122,7 +123,7 @@ def helper_pool(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
         # that started the child, and the imports run while the first NER batch does. A pool of
         # one never starts another process, so this is the only start.
         with _main_script_hidden():
-            pool.submit(text_item_tables, "", [], False)
+            pool.submit(text_item_tables, [], False)
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -158,15 +159,13 @@ class TextItems:
     A helper that dies (killed, out of memory) costs nothing but time: its chunks run inline.
     """
 
-    def __init__(
-        self, pool: ProcessPoolExecutor | None, run_id: str, articles: list[Article], keywords: bool
-    ) -> None:
-        self.run_id, self.keywords = run_id, keywords
+    def __init__(self, pool: ProcessPoolExecutor | None, articles: list[Article], keywords: bool) -> None:
+        self.keywords = keywords
         self.chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
         self.futures: list[Future | None] = [None] * len(self.chunks)
         if pool is not None:
             with suppress(BrokenProcessPool, RuntimeError):
-                self.futures = [pool.submit(text_item_tables, run_id, c, keywords) for c in self.chunks]
+                self.futures = [pool.submit(text_item_tables, c, keywords) for c in self.chunks]
 
     def tables(self) -> dict[str, pa.Table]:
         parts: dict[str, list[pa.Table]] = {spec.name: [] for spec in TEXT_ITEM_TABLES}
@@ -176,7 +175,7 @@ class TextItems:
             except BrokenProcessPool:
                 got = None
             if got is None:
-                got = text_item_tables(self.run_id, chunk, self.keywords)
+                got = text_item_tables(chunk, self.keywords)
             for name, table in got.items():
                 parts[name].append(table)
         return {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.schemas import TABLES, TableSpec
+from warehouse.schemas import TABLES, TableSpec, WriteMode
 
 DB_NAME = "news.duckdb"
 DUCKDB_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
@@ -33,8 +33,7 @@ def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
     """The SELECT behind a table's view, over the given Parquet files or globs.
 
     Append tables keep the newest row per ``latest_by`` key (run ids sort by time), so a file
-    that changed replaces its old articles. Mentions and duplicates follow their article's
-    newest version.
+    that changed replaces its old articles.
     """
     listing = "[" + ", ".join(_quote(f) for f in files) + "]"
     hive = (
@@ -51,45 +50,65 @@ def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
     return f"select * from {base}"
 
 
+def view_sql(spec: TableSpec, files: Sequence[str]) -> str:
+    """``source_sql`` plus what the spec declares: an overlay column, entity redirects, and
+    rows shown only beside their article's current version."""
+    sql = source_sql(spec, files)
+    if spec.overlay:
+        o = spec.overlay
+        sql = (
+            f"select t.* replace (m.{o.column} as {o.column}) from ({sql}) t "
+            f"left join {o.table} m using ({o.key})"
+        )
+    if spec.redirect:
+        r = spec.redirect
+        replaced = [
+            f"coalesce(r.canonical_entity_id, t.{r.id_column}) as {r.id_column}",
+            f"coalesce(r.canonical_name, t.{r.name_column}) as {r.name_column}",
+        ]
+        if r.label_column:
+            replaced.append(f"coalesce(r.canonical_label, t.{r.label_column}) as {r.label_column}")
+        kept = f", t.{r.id_column} as {r.keep_as}" if r.keep_as else ""
+        sql = (
+            f"select t.* replace ({', '.join(replaced)}){kept} from ({sql}) t "
+            f"left join entity_redirects r on t.{r.id_column} = r.entity_id"
+        )
+    if spec.follows_article:
+        sql = (
+            f"select t.* from ({sql}) t semi join articles a "
+            "on t.article_id = a.article_id and t.run_id = a.run_id"
+        )
+    return sql
+
+
+def view_order() -> list[TableSpec]:
+    """Every table after the tables its view reads (``TableSpec.reads``)."""
+    ordered: dict[str, TableSpec] = {}
+
+    def visit(spec: TableSpec, path: tuple[str, ...] = ()) -> None:
+        if spec.name in path:
+            raise ValueError(f"views read each other in a cycle: {' -> '.join((*path, spec.name))}")
+        for name in spec.reads:
+            visit(TABLES[name], (*path, spec.name))
+        ordered.setdefault(spec.name, spec)
+
+    for spec in TABLES.values():
+        visit(spec)
+    return list(ordered.values())
+
+
 def create_views(
     con: duckdb.DuckDBPyConnection, files: dict[str, Sequence[str]], *, temp: bool = False
 ) -> None:
-    """Create one view per table; ``files`` maps table name to its Parquet files or globs.
-
-    TABLES lists story_members before articles (which takes story_id from it) and articles
-    before the views that semi-join it.
-    """
+    """Create one view per table; ``files`` maps table name to its Parquet files or globs."""
     kind = "temp view" if temp else "view"
-    for name, spec in TABLES.items():
+    for spec in view_order():
+        name = spec.name
         if not files[name]:
             con.register(f"_empty_{name}", spec.schema.empty_table())
             con.execute(f"create or replace {kind} {name} as select * from _empty_{name}")
             continue
-        sql = source_sql(spec, files[name])
-        if name == "articles":
-            sql = (
-                f"select t.* replace (m.story_id as story_id) from ({sql}) t "
-                "left join story_members m using (article_id)"
-            )
-        if name == "mentions":
-            sql = (
-                "select t.* replace (coalesce(r.canonical_entity_id, t.entity_id) as entity_id, "
-                "coalesce(r.canonical_name, t.name) as name, coalesce(r.canonical_label, t.label) as label), "
-                f"t.entity_id as local_entity_id from ({sql}) t "
-                "left join entity_redirects r on t.entity_id = r.entity_id"
-            )
-        if name == "quotes":
-            sql = (
-                "select t.* replace (coalesce(r.canonical_entity_id, t.speaker_entity_id) "
-                "as speaker_entity_id, coalesce(r.canonical_name, t.speaker) as speaker) "
-                f"from ({sql}) t left join entity_redirects r on t.speaker_entity_id = r.entity_id"
-            )
-        if name in ("mentions", "duplicates", "quotes", "quantities", "dates", "keywords"):
-            sql = (
-                f"select t.* from ({sql}) t semi join articles a "
-                "on t.article_id = a.article_id and t.run_id = a.run_id"
-            )
-        con.execute(f"create or replace {kind} {name} as {sql}")
+        con.execute(f"create or replace {kind} {name} as {view_sql(spec, files[name])}")
 
 
 def connect_memory(
@@ -105,7 +124,7 @@ def connect_memory(
     files: dict[str, list[str]] = {}
     for name, spec in TABLES.items():
         staged = list(extra.get(name, []))
-        committed = [] if (spec.mode == "snapshot" and staged) else [table_glob(root, name)]
+        committed = [] if (spec.mode is WriteMode.SNAPSHOT and staged) else [table_glob(root, name)]
         files[name] = [] if name in empty else committed + staged
     create_views(con, files, temp=True)
     return con

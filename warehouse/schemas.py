@@ -1,12 +1,13 @@
 """Every table's schema, defined once. Flows, writer, views and the data dictionary read it here.
 
-Column names are a public contract (see DESIGN.md): add columns freely, rename only with a
+Column names are a public contract (analysts' queries use them): add columns freely, rename only with a
 migration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pyarrow as pa
 
@@ -18,24 +19,60 @@ def col(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa
     return pa.field(name, type_, nullable=nullable, metadata={"description": doc})
 
 
+class WriteMode(StrEnum):
+    """How runs add to a table.
+
+    APPEND: each run adds part files; the view keeps the newest row per ``latest_by`` key, so a
+    changed file's articles replace the old ones. SNAPSHOT: each run rewrites the whole table
+    (corpus-wide figures such as entity counts); staged files replace the committed ones.
+    """
+
+    APPEND = "append"
+    SNAPSHOT = "snapshot"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Columns the view rewrites through ``entity_redirects``: an article-level entity id becomes
+    the corpus-wide one, and its name (and label) follow; ``keep_as`` keeps the id as written."""
+
+    id_column: str
+    name_column: str
+    label_column: str | None = None
+    keep_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A column the view takes from another (snapshot) table by key, e.g. articles.story_id."""
+
+    column: str
+    table: str
+    key: str
+
+
 @dataclass(frozen=True)
 class TableSpec:
-    """A table: its schema, its key, and how runs add to it.
+    """A table: its schema, its key, how runs add to it, and how its view reads it.
 
-    ``mode`` is ``append`` (each run adds part files; the view keeps the newest row per
-    ``latest_by`` key, so a changed file's articles replace the old ones) or ``snapshot`` (each
-    run rewrites the whole table, e.g. corpus-wide entity counts).
+    Everything the catalog does to a table beyond "newest row per key" is declared here, so a new
+    table is one spec: ``follows_article`` (rows are shown only beside their article's current
+    version: a re-processed article hides its old mentions), ``redirect`` and ``overlay``.
+    The writer stamps ``run_id`` into every staged row; row builders leave it out.
     """
 
     name: str
     doc: str
     key: tuple[str, ...]
     fields: tuple[pa.Field, ...]
-    mode: str = "append"
+    mode: WriteMode = WriteMode.APPEND
     latest_by: tuple[str, ...] = ()
     # Hive partition by the month ("YYYY-MM", or "undated") of this timestamp column, so that
     # queries filtered on published_month read only the matching folders.
     month_partition_of: str | None = None
+    follows_article: bool = False
+    redirect: Redirect | None = None
+    overlay: Overlay | None = None
 
     @property
     def partition_key(self) -> str | None:
@@ -48,6 +85,14 @@ class TableSpec:
     @property
     def schema(self) -> pa.Schema:
         return pa.schema(list(self.fields), metadata={"description": self.doc})
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Tables this table's view reads, which must have their views first."""
+        needs = ["articles"] if self.follows_article else []
+        needs += ["entity_redirects"] if self.redirect else []
+        needs += [self.overlay.table] if self.overlay else []
+        return tuple(needs)
 
 
 RUN_ID = col("run_id", pa.string(), "Run that wrote the row (see runs).", nullable=False)
@@ -114,6 +159,7 @@ ARTICLES = TableSpec(
     key=("article_id",),
     latest_by=("article_id",),
     month_partition_of="published_at",
+    overlay=Overlay("story_id", "story_members", "article_id"),
     fields=(
         col("article_id", pa.string(), "Hash of source path and record index.", nullable=False),
         col("source_path", pa.string(), "Raw file the article came from.", nullable=False),
@@ -180,8 +226,6 @@ ARTICLES = TableSpec(
         ),
         col("dedup_kind", pa.string(), "canonical, or the kind of duplicate: exact or near.", nullable=False),
         col("story_id", pa.string(), "Story (see stories); filled by the view from story_members."),
-        col("entity_count", pa.int32(), "Distinct entities found (canonical articles only)."),
-        col("mention_count", pa.int32(), "Entity mentions found (canonical articles only)."),
         RUN_ID,
         col("processed_at", TS, "When the run processed the article."),
     ),
@@ -192,6 +236,7 @@ DUPLICATES = TableSpec(
     "Every dedup decision: article_id is a duplicate of canonical_id.",
     key=("article_id",),
     latest_by=("article_id",),
+    follows_article=True,
     fields=(
         col("article_id", pa.string(), "The duplicate article.", nullable=False),
         col("canonical_id", pa.string(), "The canonical article it duplicates.", nullable=False),
@@ -223,6 +268,8 @@ MENTIONS = TableSpec(
     "One row per named-entity mention in a canonical article.",
     key=("article_id", "start_char", "end_char"),
     latest_by=(),
+    follows_article=True,
+    redirect=Redirect("entity_id", "name", "label", keep_as="local_entity_id"),
     fields=(
         col("mention_id", pa.string(), "Hash of article, offsets and label.", nullable=False),
         col("article_id", pa.string(), "Article the mention is in.", nullable=False),
@@ -260,7 +307,7 @@ STORIES = TableSpec(
     "stories",
     "One row per story: articles about the same event, grouped; rebuilt at every run.",
     key=("story_id",),
-    mode="snapshot",
+    mode=WriteMode.SNAPSHOT,
     fields=(
         col("story_id", pa.string(), "Hash of the story's earliest canonical article.", nullable=False),
         col("headline", pa.string(), "Title (else lede) of the story's earliest article."),
@@ -277,7 +324,7 @@ STORY_MEMBERS = TableSpec(
     "story_members",
     "article_id to story_id for every article; the articles view fills articles.story_id from it.",
     key=("article_id",),
-    mode="snapshot",
+    mode=WriteMode.SNAPSHOT,
     fields=(
         col("article_id", pa.string(), "The article (canonical or duplicate).", nullable=False),
         col("story_id", pa.string(), "Its story.", nullable=False),
@@ -302,6 +349,8 @@ QUOTES = TableSpec(
     "quotes",
     "One row per direct quotation in a canonical article, with its speaker where the text says.",
     key=("item_id",),
+    follows_article=True,
+    redirect=Redirect("speaker_entity_id", "speaker"),
     fields=_item_fields(
         col(
             "text",
@@ -336,6 +385,7 @@ QUANTITIES = TableSpec(
     "quantities",
     "One row per count or amount in a canonical article, normalised to a number and a unit.",
     key=("item_id",),
+    follows_article=True,
     fields=_item_fields(
         col("text", pa.string(), "The words as written, e.g. 'about 120 missiles'.", nullable=False),
         col(
@@ -358,6 +408,7 @@ DATES = TableSpec(
     "dates",
     "One row per date mentioned in a canonical article, resolved to a calendar date where possible.",
     key=("item_id",),
+    follows_article=True,
     fields=_item_fields(
         col("text", pa.string(), "The words as written, e.g. 'yesterday', 'February 2022'.", nullable=False),
         col("resolved_date", pa.date32(), "The date (first day of the month or year at coarser precision)."),
@@ -385,6 +436,7 @@ KEYWORDS = TableSpec(
     "keywords",
     "Top keywords of each canonical article (YAKE, up to 10 one- and two-word phrases).",
     key=("item_id",),
+    follows_article=True,
     fields=_item_fields(
         col("keyword", pa.string(), "The keyword or phrase.", nullable=False),
         col("score", pa.float64(), "YAKE score: lower is more relevant."),
@@ -397,7 +449,7 @@ ENTITY_REDIRECTS = TableSpec(
     "Article-level entity ids that are another entity corpus-wide (surname, acronym, alias, label);"
     " rebuilt at every run. The mentions view applies them.",
     key=("entity_id",),
-    mode="snapshot",
+    mode=WriteMode.SNAPSHOT,
     fields=(
         col("entity_id", pa.string(), "The id a mention got from its own article.", nullable=False),
         col("canonical_entity_id", pa.string(), "The entity it is (see entities).", nullable=False),
@@ -418,7 +470,7 @@ ENTITIES = TableSpec(
     "entities",
     "One row per entity across the corpus; rebuilt from mentions at every run.",
     key=("entity_id",),
-    mode="snapshot",
+    mode=WriteMode.SNAPSHOT,
     fields=(
         col(
             "entity_id",
@@ -446,7 +498,7 @@ ENTITY_PAIRS = TableSpec(
     "entity_pairs",
     "Two entities mentioned in the same canonical article (entity_a < entity_b); rebuilt every run.",
     key=("entity_a", "entity_b"),
-    mode="snapshot",
+    mode=WriteMode.SNAPSHOT,
     fields=(
         col("entity_a", pa.string(), "One entity (the smaller id).", nullable=False),
         col("entity_b", pa.string(), "The other entity.", nullable=False),
@@ -491,7 +543,12 @@ RUNS = TableSpec(
         col("seconds_clean", pa.float64(), "Seconds cleaning."),
         col("seconds_dedup", pa.float64(), "Seconds deduplicating."),
         col("seconds_extract", pa.float64(), "Seconds in NER and metadata extraction."),
-        col("seconds_write", pa.float64(), "Seconds writing and committing."),
+        col(
+            "seconds_write",
+            pa.float64(),
+            "Seconds rebuilding entities, redirects, pairs and stories (the commit after it is not"
+            " counted).",
+        ),
         col("seconds_total", pa.float64(), "Wall seconds for the run."),
     ),
 )
@@ -540,6 +597,14 @@ def validate(spec: TableSpec, table: pa.Table) -> None:
 
 
 def conform(spec: TableSpec, table: pa.Table) -> pa.Table:
-    """Cast a query result (e.g. from DuckDB) to the spec's exact schema, column by column."""
-    arrays = [table.column(f.name).cast(f.type) for f in spec.fields]
+    """Cast a query result (e.g. from DuckDB) to the spec's exact schema, column by column.
+
+    A column the result lacks is null (``run_id``, stamped by the writer; a nullable column);
+    ``validate`` still refuses nulls in a non-null column at staging.
+    """
+    names = set(table.column_names)
+    arrays = [
+        table.column(f.name).cast(f.type) if f.name in names else pa.nulls(table.num_rows, f.type)
+        for f in spec.fields
+    ]
     return pa.Table.from_arrays(arrays, schema=spec.schema)

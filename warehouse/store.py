@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse.schemas import TABLES, TableSpec, validate
+from warehouse.schemas import RUN_ID, TABLES, TableSpec, WriteMode, validate
 
 SEED = "part-00000000-empty.parquet"
 INITIAL_VERSION = "00000000T000000000000Z-init"
@@ -124,9 +124,13 @@ class Warehouse:
         return path
 
     def stage(self, run_id: str, spec: TableSpec, table: pa.Table, part: str) -> list[Path]:
-        """Validate and write a run's rows into staging: one file, or one per month partition."""
+        """Stamp the run id, validate and write a run's rows into staging: one file, or one per
+        month partition. Row builders leave ``run_id`` out (or null): the writer owns it."""
+        table = table.set_column(
+            table.schema.get_field_index("run_id"), RUN_ID, pa.array([run_id] * table.num_rows, pa.string())
+        )
         validate(spec, table)
-        if table.num_rows == 0 and spec.mode != "snapshot":
+        if table.num_rows == 0 and spec.mode is not WriteMode.SNAPSHOT:
             return []  # (an empty snapshot is still written: it replaces the old one at commit)
         groups = [(None, table)]
         if spec.month_partition_of:
@@ -156,7 +160,7 @@ class Warehouse:
         for name, spec in TABLES.items():
             target = building / name
             target.mkdir(parents=True)
-            replace = spec.mode == "snapshot" and bool(staged[name])
+            replace = spec.mode is WriteMode.SNAPSHOT and bool(staged[name])
             for old in self.committed_files(name):
                 relative = old.relative_to(self.table_dir(name))
                 if replace and old.name != SEED:

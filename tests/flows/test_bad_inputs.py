@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from flows.discover import FileEntry
-from flows.ingest import ingest_articles
-from flows.stages import Limits, _read, _ReadProblem
+from flows.ingest import RunConfig, ingest_articles
+from flows.steps.discover import FileEntry
+from flows.steps.load import ReadProblem, read_file
 from tests.fixtures.bad_inputs import make_bad_inputs
 from tests.flows.helpers import query
 
@@ -16,7 +16,7 @@ from tests.flows.helpers import query
 @pytest.mark.usefixtures("prefect_harness")
 def test_each_bad_input_gets_its_reason(tmp_path):
     expected = make_bad_inputs(tmp_path / "bad")
-    summary = ingest_articles(sources=[str(tmp_path / "bad")], warehouse=str(tmp_path / "wh"))
+    summary = ingest_articles(RunConfig(sources=[str(tmp_path / "bad")], warehouse=str(tmp_path / "wh")))
     outcome: dict[str, set[str]] = {}
     for path, status in query(tmp_path / "wh", "select path, status from sources"):
         name = os.path.basename(path)
@@ -52,8 +52,8 @@ def test_file_that_vanishes_before_it_is_read(tmp_path):
     path.write_text("soon gone")
     e = entry(path)
     path.unlink()
-    with pytest.raises(_ReadProblem) as info:
-        _read(e, Limits())
+    with pytest.raises(ReadProblem) as info:
+        read_file(e, 1 << 28)
     assert (info.value.reason, info.value.unreadable) == ("vanished", True)
 
 
@@ -70,16 +70,16 @@ def test_file_that_changes_while_it_is_read(tmp_path, monkeypatch):
         return real_stat(p, *args, **kwargs)
 
     monkeypatch.setattr(os, "stat", stat_after_append)
-    with pytest.raises(_ReadProblem) as info:
-        _read(e, Limits())
+    with pytest.raises(ReadProblem) as info:
+        read_file(e, 1 << 28)
     assert (info.value.reason, info.value.unreadable) == ("changed_while_reading", True)
 
 
 def test_file_over_the_size_limit_is_not_read(tmp_path):
     path = tmp_path / "big.txt"
     path.write_bytes(b"x" * 2000)
-    with pytest.raises(_ReadProblem) as info:
-        _read(entry(path), Limits(max_file_bytes=1000))
+    with pytest.raises(ReadProblem) as info:
+        read_file(entry(path), 1000)
     assert (info.value.reason, info.value.unreadable) == ("file_too_large", False)
 
 
@@ -91,6 +91,6 @@ def test_permission_denied_is_retried_next_run(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("builtins.open", deny)
-    with pytest.raises(_ReadProblem) as info:
-        _read(entry(path), Limits())
+    with pytest.raises(ReadProblem) as info:
+        read_file(entry(path), 1 << 28)
     assert (info.value.reason, info.value.unreadable) == ("permission_denied", True)

@@ -7,45 +7,45 @@ skips the temporary server's start-up and a kill lands in pipeline work, not in 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from flows.ingest import ingest_articles
+from flows.ingest import RunConfig, ingest_articles
 from tests.conftest import CORPORA, EXAMPLES, REPO
 from tests.flows.helpers import CONTENT_TABLES, all_snapshots
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
-# (log line pattern, which occurrence, extra delay in seconds, the stage the kill lands in)
+# (step, start or end, which occurrence, delay in seconds, the stage the kill lands in): the run
+# kills itself there through the WIREHOUSE_KILL_AT hook (flows/steps/base.py); a delay lets the
+# kill land inside whatever runs next (NER, the commit's renames, the catalog rebuild).
 KILL_POINTS = [
-    (r"Beginning flow run", 1, 0.0, "start"),
-    (r"Beginning flow run", 1, 0.15, "discover"),
-    (r"discovered \d+ files", 1, 0.0, "load"),
-    (r"batch 0: \d+ files ->", 1, 0.0, "load"),
-    (r"batch 2: \d+ files ->", 1, 0.0, "load"),
-    (r"batch 4: \d+ files ->", 1, 0.02, "load"),
-    (r"batch 6: \d+ files ->", 1, 0.0, "load"),
-    (r"plan-dedup.*Finished", 1, 0.0, "dedup"),
-    (r"batch 0: \d+ canonical", 1, 0.0, "dedup"),
-    (r"batch 0: \d+ canonical", 1, 0.3, "extract"),
-    (r"batch 3: \d+ canonical", 1, 0.0, "dedup"),
-    (r"extract-entities.*Finished", 1, 0.0, "extract"),
-    (r"extract-entities.*Finished", 2, 0.1, "extract"),
-    (r"extract-entities.*Finished", 4, 0.0, "extract"),
-    (r"extract-entities.*Finished", 6, 0.0, "extract"),
-    (r"batch 6: \d+ canonical", 1, 0.05, "extract"),
-    (r"Task run 'entities.*Finished", 1, 0.0, "commit"),
-    (r"Task run 'entities.*Finished", 1, 0.01, "commit"),
-    (r"Task run 'entities.*Finished", 1, 0.04, "commit"),
-    (r"Task run 'commit.*Finished", 1, 0.0, "publish"),
-    (r"run \d{8}T\S+: \d+ files seen", 1, 0.0, "publish"),
-    (r"Flow run .* Finished in state", 1, 0.0, "shutdown"),
+    ("discover", "start", 1, 0.0, "discover"),
+    ("discover", "start", 1, 0.01, "discover"),
+    ("discover", "end", 1, 0.0, "load"),
+    ("load-and-clean", "end", 1, 0.0, "load"),
+    ("load-and-clean", "end", 3, 0.0, "load"),
+    ("load-and-clean", "end", 5, 0.02, "load"),
+    ("load-and-clean", "end", 7, 0.0, "load"),
+    ("plan-dedup", "end", 1, 0.0, "dedup"),
+    ("deduplicate", "end", 1, 0.0, "dedup"),
+    ("deduplicate", "end", 4, 0.0, "dedup"),
+    ("extract-entities", "start", 1, 0.3, "extract"),
+    ("extract-entities", "end", 1, 0.0, "extract"),
+    ("extract-entities", "end", 2, 0.1, "extract"),
+    ("extract-entities", "end", 4, 0.0, "extract"),
+    ("extract-entities", "end", 6, 0.0, "extract"),
+    ("extract-entities", "start", 7, 0.05, "extract"),
+    ("entities-and-stories", "end", 1, 0.0, "commit"),
+    ("entities-and-stories", "end", 1, 0.01, "commit"),
+    ("entities-and-stories", "end", 1, 0.04, "commit"),
+    ("commit", "start", 1, 0.2, "commit"),
+    ("commit", "end", 1, 0.0, "publish"),
+    ("commit", "end", 1, 0.2, "publish"),
 ]
 
 
@@ -98,25 +98,11 @@ def subprocess_env() -> dict[str, str]:
     }
 
 
-def run_until(cmd: list[str], pattern: str, occurrence: int, delay: float) -> bool:
-    """Run cmd, SIGKILL it `delay` s after the n-th log line matching pattern; True if killed."""
-    proc = subprocess.Popen(
-        cmd, cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    seen = 0
-    killed = False
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if re.search(pattern, line):
-            seen += 1
-            if seen == occurrence:
-                time.sleep(delay)
-                proc.kill()
-                killed = proc.wait() == -9
-                break
-    proc.stdout.close()
-    proc.wait()
-    return killed
+def run_killed_at(cmd: list[str], step: str, when: str, nth: int, delay: float) -> bool:
+    """Run cmd with the kill hook set; True if the run was killed by SIGKILL."""
+    env = {**subprocess_env(), "WIREHOUSE_KILL_AT": f"{step}:{when}:{nth}:{delay}"}
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    return done.returncode == -9
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +110,7 @@ def corpus_and_reference(tmp_path_factory):
     base = tmp_path_factory.mktemp("crash")
     source = build_corpus(base / "src")
     reference = base / "reference"
-    ingest_articles(sources=[str(source)], warehouse=str(reference), batch_size=8)
+    ingest_articles(RunConfig(sources=[str(source)], warehouse=str(reference), batch_size=8))
     return source, all_snapshots(reference)
 
 
@@ -133,16 +119,17 @@ def test_sigkill_anywhere_then_rerun_equals_one_clean_run(corpus_and_reference, 
     assert len(reference["articles"]) > 50
     empty = {table: [] for table in reference}
     killed_in: list[str] = []
-    for i, (pattern, occurrence, delay, stage) in enumerate(KILL_POINTS):
+    for i, (step, when, nth, delay, stage) in enumerate(KILL_POINTS):
         warehouse = tmp_path / f"wh{i:02d}"
-        if run_until(ingest_cmd(source, warehouse), pattern, occurrence, delay):
+        point = f"{step}:{when}:{nth}+{delay}"
+        if run_killed_at(ingest_cmd(source, warehouse), step, when, nth, delay):
             killed_in.append(stage)
         if (warehouse / "parquet").exists():
             # Right after the kill, readers see the warehouse as before the run or after it.
             after_kill = all_snapshots_or_empty(warehouse)
-            assert after_kill in (empty, reference), f"partial state after kill at {pattern!r}+{delay}"
-        ingest_articles(sources=[str(source)], warehouse=str(warehouse), batch_size=8)
-        assert all_snapshots(warehouse) == reference, f"differs after kill at {pattern!r}+{delay}"
+            assert after_kill in (empty, reference), f"partial state after kill at {point}"
+        ingest_articles(RunConfig(sources=[str(source)], warehouse=str(warehouse), batch_size=8))
+        assert all_snapshots(warehouse) == reference, f"differs after kill at {point}"
         assert not any((warehouse / "_staging").iterdir())
     assert len(killed_in) >= 20, killed_in
     assert {"discover", "load", "dedup", "extract", "commit"} <= set(killed_in)
@@ -180,8 +167,8 @@ def test_two_ingests_at_once_end_in_one_of_the_serial_orders(tmp_path):
     serial = []
     for first, second in ((a, b), (b, a)):
         warehouse = tmp_path / f"serial-{first.name}{second.name}"
-        ingest_articles(sources=[str(first)], warehouse=str(warehouse))
-        ingest_articles(sources=[str(second)], warehouse=str(warehouse))
+        ingest_articles(RunConfig(sources=[str(first)], warehouse=str(warehouse)))
+        ingest_articles(RunConfig(sources=[str(second)], warehouse=str(warehouse)))
         serial.append(all_snapshots(warehouse))
     assert serial[0] == serial[1]  # exact dedup re-points committed groups: order does not matter
 

@@ -10,18 +10,18 @@ from collections import Counter
 
 import pytest
 
-from flows.ingest import ingest_articles
+from flows.ingest import RunConfig, ingest_articles
 from tests.conftest import corpus
 from tests.flows.helpers import query, table_counts
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def bbc_run(tmp_path_factory):
     bbc = corpus("bbc")
     warehouse = tmp_path_factory.mktemp("bbc") / "warehouse"
-    summary = ingest_articles(sources=[str(bbc)], warehouse=str(warehouse))
+    summary = ingest_articles(RunConfig(sources=[str(bbc)], warehouse=str(warehouse)))
     return bbc, warehouse, summary
 
 
@@ -132,7 +132,7 @@ def test_duplicates_against_the_corpus_ground_truth(bbc_run):
 def test_second_run_reads_nothing_and_adds_nothing(bbc_run):
     bbc, warehouse, _ = bbc_run
     before = table_counts(warehouse)
-    summary = ingest_articles(sources=[str(bbc)], warehouse=str(warehouse))
+    summary = ingest_articles(RunConfig(sources=[str(bbc)], warehouse=str(warehouse)))
     assert (
         summary["files_new"],
         summary["files_changed"],
@@ -170,7 +170,7 @@ def test_near_duplicate_clusters_are_the_same_in_one_run_or_two(tmp_path):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(bbc / name, source / name)
     one = tmp_path / "one"
-    summary = ingest_articles(sources=[str(source)], warehouse=str(one))
+    summary = ingest_articles(RunConfig(sources=[str(source)], warehouse=str(one)))
     assert (summary["canonical"], summary["duplicates"]) == (7, 5)
     assert query(one, "select kind, count(*) from duplicates group by 1 order by 1") == [
         ("exact", 1),
@@ -178,8 +178,10 @@ def test_near_duplicate_clusters_are_the_same_in_one_run_or_two(tmp_path):
     ]
     split = tmp_path / "split"
     ingest_articles(
-        sources=[str(source)], warehouse=str(split), exclude=["433.txt", "286.txt", "312.txt", "458.txt"]
+        RunConfig(
+            sources=[str(source)], warehouse=str(split), exclude=["433.txt", "286.txt", "312.txt", "458.txt"]
+        )
     )
-    second = ingest_articles(sources=[str(source)], warehouse=str(split))
+    second = ingest_articles(RunConfig(sources=[str(source)], warehouse=str(split)))
     assert second["repointed"] >= 1
     assert all_snapshots(split) == all_snapshots(one)

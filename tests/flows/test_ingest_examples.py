@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.ingest import ingest_articles
+from flows.ingest import RunConfig, ingest_articles
 from tests.conftest import EXAMPLES
 from tests.flows.helpers import all_snapshots, query, snapshot, table_counts
 from transforms.entities import entity_id
@@ -45,7 +45,7 @@ EXPECTED_REJECTS = [
 @pytest.fixture(scope="module")
 def examples_run(tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("wh") / "warehouse"
-    first = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(warehouse))
+    first = ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(warehouse)))
     return warehouse, first
 
 
@@ -337,7 +337,7 @@ def test_search_finds_both_seed_articles_and_filters_by_entity(examples_run):
 def test_second_run_processes_nothing_and_adds_no_rows(examples_run):
     warehouse, _ = examples_run
     before = table_counts(warehouse)
-    summary = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(warehouse))
+    summary = ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(warehouse)))
     assert (summary["files_seen"], summary["files_new"], summary["files_unchanged"], summary["articles"]) == (
         17,
         0,
@@ -352,13 +352,13 @@ def test_changed_file_replaces_its_article(tmp_path):
     source = tmp_path / "src"
     shutil.copytree(EXAMPLES / "text", source)
     warehouse = tmp_path / "wh"
-    ingest_articles(sources=[str(source)], warehouse=str(warehouse))
+    ingest_articles(RunConfig(sources=[str(source)], warehouse=str(warehouse)))
     articles_before = snapshot(warehouse, "articles")
     path = source / "market-late-opening-cp1252.txt"
     path.write_bytes(
         path.read_bytes() + b"\nThe council will decide in July whether to keep the late opening.\n"
     )
-    summary = ingest_articles(sources=[str(source)], warehouse=str(warehouse))
+    summary = ingest_articles(RunConfig(sources=[str(source)], warehouse=str(warehouse)))
     assert (summary["files_changed"], summary["files_unchanged"], summary["articles"]) == (1, 2, 1)
     rows = query(warehouse, "select text, run_id from articles where source_path = ?", [str(path)])
     assert len(rows) == 1 and rows[0][0].endswith("whether to keep the late opening.")
@@ -373,9 +373,9 @@ def test_changed_file_replaces_its_article(tmp_path):
 def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
     warehouse = tmp_path / "wh"
     with pytest.raises(Exception, match="not installed"):
-        ingest_articles(
+        ingest_articles(RunConfig(
             sources=[str(EXAMPLES / "seeds")], warehouse=str(warehouse), spacy_model="no_such_model_package"
-        )
+        ))
     assert query(warehouse, "select status from runs") == [("failed",)]
     counts = table_counts(warehouse)
     assert counts == {
@@ -452,16 +452,16 @@ def test_cli_sql_only_reads_and_prints_data_as_data(examples_run, tmp_path):
 
 def test_same_input_in_one_run_or_many_batches_or_runs_gives_the_same_tables(tmp_path):
     one = tmp_path / "one"
-    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(one))
+    ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(one)))
     reference = all_snapshots(one)
     small_batches = tmp_path / "batches"
-    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(small_batches), batch_size=2)
+    ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(small_batches), batch_size=2))
     assert all_snapshots(small_batches) == reference
     # Two runs, the first without the .gz copy that sorts first: the second run must re-point.
     split = tmp_path / "split"
-    first = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(split), exclude=["*.gz"])
+    first = ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(split), exclude=["*.gz"]))
     assert (first["files_ignored"], first["repointed"]) == (4, 0)
-    second = ingest_articles(sources=[str(EXAMPLES)], warehouse=str(split))
+    second = ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(split)))
     assert second["repointed"] == 1
     assert all_snapshots(split) == reference
     assert query(split, "select count(*) from runs") == [(2,)]

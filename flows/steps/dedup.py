@@ -1,0 +1,225 @@
+"""Step 3, deduplicate: exact and near-duplicate decisions over the whole run, then per batch.
+
+The rule (exact content hash; MinHash LSH candidates verified by Jaccard or containment; chains
+through clusters) is transforms.dedup; this module feeds it the run's keys and the committed
+clusters they touch, and writes ``articles``, ``duplicates`` and ``dedup_bands``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from flows.steps.base import RunContext, StepResult, as_task
+from transforms.dedup import (
+    Committed,
+    DedupKey,
+    Duplicate,
+    NearDupParams,
+    Repoint,
+    apply_decisions,
+    dedup_key,
+    normalised_for_hash,
+    resolve_duplicates,
+)
+from transforms.minhash import MinHasher, band_keys
+from transforms.records import CleanArticle
+from warehouse.catalog import connect_memory
+from warehouse.schemas import ARTICLES, BANDS, DUPLICATES, conform, to_table
+
+
+@dataclass
+class DedupPlan(StepResult):
+    """The run's decisions (duplicate article -> its canonical) and committed articles to re-point."""
+
+    decisions: dict[str, Duplicate] = field(default_factory=dict)
+    repoints: list[Repoint] = field(default_factory=list)
+    repointed: int = 0
+
+
+@dataclass
+class DedupedBatch(StepResult):
+    """The staged articles parts of a batch (the extract step reads them) and its counts."""
+
+    articles_parts: list[str] = field(default_factory=list)
+    canonical: int = 0
+    duplicates: int = 0
+
+
+def dedup_keys(articles: list[CleanArticle], hasher: MinHasher) -> list[DedupKey]:
+    """MinHash signatures of the batch's bodies, computed together (vectorised) once at load."""
+    if not articles:
+        return []
+    texts = [a.normalised_text or normalised_for_hash(a.text) for a in articles]
+    hashes, owner = hasher.shingle_hashes(texts)
+    signatures, sizes = hasher.signatures(hashes, owner, len(articles))
+    return [dedup_key(a, sig, n) for a, sig, n in zip(articles, signatures, sizes, strict=True)]
+
+
+@as_task("dedup", "plan-dedup")
+def plan_dedup(ctx: RunContext, keys: list[DedupKey]) -> DedupPlan:
+    """Decisions for the whole run at once, against the committed clusters it touches.
+
+    Deciding over all of the run's keys together makes the result independent of batch size;
+    re-pointing committed groups makes it independent of how the input was split into runs.
+    """
+    params = ctx.config.near_duplicates
+    committed = committed_members(ctx, keys, params.bands)
+    decisions, repoints = resolve_duplicates(keys, committed, params)
+    return DedupPlan(decisions=decisions, repoints=repoints, repointed=len(repoints))
+
+
+_KEY_COLUMNS = (
+    "article_id, content_hash, published_at, word_count, source_path, record_index, "
+    "if(minhash_scheme = $scheme, minhash, null), shingle_count, canonical_id, dedup_kind"
+)
+
+
+def committed_members(ctx: RunContext, keys: list[DedupKey], bands: int) -> list[Committed]:
+    """Committed articles whose clusters this run touches, found by joins, never a full scan into memory.
+
+    Touched: same content hash as a run article, a shared LSH band key, or the old version of
+    an article this run re-processes. Their whole clusters come along, so the run can
+    re-decide them. Memory follows the run, not the warehouse. A signature made under another
+    MinHash scheme (an older release) is not comparable: such articles match by exact hash only.
+    """
+    if not keys:
+        return []
+    hasher = ctx.config.minhash.hasher()
+    band_matrix = band_keys(np.stack([k.minhash for k in keys]), bands)
+    con = connect_memory(ctx.wh.root)
+    try:
+        con.register(
+            "run_keys",
+            pa.table(
+                {"article_id": [k.article_id for k in keys], "content_hash": [k.content_hash for k in keys]}
+            ),
+        )
+        con.register(
+            "run_bands",
+            pa.table(
+                {
+                    "band": np.tile(np.arange(bands, dtype=np.int16), len(keys)),
+                    "band_key": band_matrix.reshape(-1),
+                }
+            ),
+        )
+        rows = con.execute(
+            f"""
+            with touched as (
+                select article_id from articles semi join run_keys using (content_hash)
+                union select article_id from dedup_bands semi join run_bands using (band, band_key)
+                union select article_id from articles semi join run_keys using (article_id)),
+            clusters as (select distinct canonical_id from articles semi join touched using (article_id))
+            select {_KEY_COLUMNS} from articles
+            where canonical_id in (select canonical_id from clusters)
+               or article_id in (select canonical_id from clusters)
+            """,
+            {"scheme": hasher.scheme},
+        ).fetchall()
+    finally:
+        con.close()
+    run_ids = {k.article_id for k in keys}
+    empty = np.full(hasher.num_perm, 0xFFFFFFFF, dtype="<u4").tobytes()
+    return [
+        Committed(DedupKey(a, h, p, w or 0, s, i, sig or empty, n or 0), c, k)
+        for a, h, p, w, s, i, sig, n, c, k in rows
+        if a not in run_ids
+    ]
+
+
+@as_task("dedup", "repoint-committed")
+def repoint(ctx: RunContext, repoints: list[Repoint]) -> DedupedBatch:
+    """New versions of committed articles whose canonical changed; the staged part goes to extract.
+
+    The new row (this run's run_id) hides the old one in the views, and with it the old
+    mentions or duplicates row; a promoted article gets NER like any new canonical article.
+    """
+    wh, run_id = ctx.wh, ctx.run_id
+    if not repoints:
+        return DedupedBatch()
+    con = connect_memory(wh.root)
+    try:
+        con.register(
+            "changes",
+            pa.table(
+                {
+                    "article_id": [r.article_id for r in repoints],
+                    "new_canonical": [r.canonical_id for r in repoints],
+                    "new_kind": [r.dedup_kind for r in repoints],
+                }
+            ),
+        )
+        table = con.execute(
+            """
+            select a.* replace (c.new_canonical as canonical_id, c.new_kind as dedup_kind,
+                                now()::timestamptz as processed_at)
+            from articles a join changes c using (article_id) order by article_id"""
+        ).to_arrow_table()
+    finally:
+        con.close()
+    paths = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
+    duplicates = [
+        Duplicate(r.article_id, r.canonical_id, r.dedup_kind, r.similarity, r.method)
+        for r in repoints
+        if r.dedup_kind != "canonical"
+    ]
+    wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, [asdict(d) for d in duplicates]), "repoint")
+    return DedupedBatch(articles_parts=[str(p) for p in paths])
+
+
+@as_task("dedup", "deduplicate")
+def deduplicate(
+    ctx: RunContext, batch_no: int, scratch: str, keys: list[DedupKey], decisions: dict[str, Duplicate]
+) -> DedupedBatch:
+    """Apply the run's decisions to one loaded batch; stage its articles, duplicates and band keys."""
+    wh, run_id = ctx.wh, ctx.run_id
+    scheme = ctx.config.minhash.hasher().scheme
+    with open(scratch, "rb") as fh:
+        articles: list[CleanArticle] = pickle.load(fh)
+    articles = apply_decisions(articles, decisions)
+    key_of = {k.article_id: k for k in keys}
+    duplicates = [decisions[a.article_id] for a in articles if a.article_id in decisions]
+    now = datetime.now(UTC)
+    rows = [
+        {
+            **asdict(a),
+            "minhash": key_of[a.article_id].signature,
+            "shingle_count": key_of[a.article_id].shingles,
+            "minhash_scheme": scheme,
+            "processed_at": now,
+        }
+        for a in articles
+    ]
+    part = f"{batch_no:06d}"
+    paths = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
+    wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, [asdict(d) for d in duplicates]), part)
+    wh.stage(run_id, BANDS, band_table(keys, ctx.config.near_duplicates), part)
+    Path(scratch).unlink(missing_ok=True)
+    return DedupedBatch(
+        articles_parts=[str(p) for p in paths],
+        canonical=len(articles) - len(duplicates),
+        duplicates=len(duplicates),
+    )
+
+
+def band_table(keys: list[DedupKey], params: NearDupParams) -> pa.Table:
+    """The LSH band keys later runs join against to find this run's articles as candidates."""
+    if not keys:
+        return to_table(BANDS, [])
+    bands = band_keys(np.stack([k.minhash for k in keys]), params.bands)
+    n = len(keys) * params.bands
+    return pa.Table.from_pydict(
+        {
+            "article_id": np.repeat([k.article_id for k in keys], params.bands).tolist(),
+            "band": np.tile(np.arange(params.bands, dtype=np.int16), len(keys)),
+            "band_key": bands.reshape(-1),
+            "run_id": pa.nulls(n, pa.string()),
+        },
+        schema=BANDS.schema,
+    )

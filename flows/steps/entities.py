@@ -1,0 +1,107 @@
+"""Step 5a, entities: corpus-wide entities, redirects and co-mention pairs from all mentions.
+
+Rebuilt whole at every run that changed anything (snapshot tables). The resolution rule
+(surnames, acronyms, aliases, label votes) is transforms.entity_resolution; the SQL here only
+gathers its inputs and counts. Each function takes a DuckDB connection with the mentions and
+articles views, so the SQL can be tested on a small DuckDB without Prefect or a warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import duckdb
+import pyarrow as pa
+
+from flows.reference_data import load_gazetteer
+from flows.steps.base import RunContext
+from transforms.aliases import AliasTable
+from transforms.entity_resolution import LocalEntity, resolve_entities
+from transforms.places import Gazetteer
+from warehouse.catalog import connect_memory
+from warehouse.schemas import ENTITIES, ENTITY_PAIRS, ENTITY_REDIRECTS, conform, to_table
+
+LOCAL_ENTITIES_SQL = """
+select entity_id, first(name order by name) as name, first(label order by label) as label,
+       count(distinct article_id) as article_count,
+       list_sort(list_distinct(list(text) filter (
+           where regexp_full_match(text, '[A-Z][A-Z0-9&.-]+') and upper(name) <> text))) as acronyms
+from mentions group by entity_id
+"""
+
+ENTITIES_SQL = """
+with m as (select * from mentions),
+     seen as (select article_id, coalesce(published_at, processed_at) as at from articles),
+     names as (select entity_id, name, count(*) as n from m group by all),
+     best as (select entity_id, first(name order by n desc, name) as name from names group by all),
+     labels as (select entity_id, label, count(*) as n from m group by all),
+     best_label as (select entity_id, first(label order by n desc, label) as label from labels group by all)
+select m.entity_id, any_value(best.name) as name, any_value(best_label.label) as label,
+       list_sort(list_distinct(list(m.text))) as aliases,
+       count(distinct m.article_id) as article_count, count(*) as mention_count,
+       min(seen.at) as first_seen, max(seen.at) as last_seen
+from m join best using (entity_id) join best_label using (entity_id) join seen using (article_id)
+group by m.entity_id
+order by m.entity_id
+"""
+
+ENTITY_PAIRS_SQL = """
+with canon as (select article_id, coalesce(published_at, processed_at) as at
+               from articles where dedup_kind = 'canonical'),
+     ents as (select distinct article_id, entity_id from mentions semi join canon using (article_id))
+select a.entity_id as entity_a, b.entity_id as entity_b, count(*) as article_count,
+       min(c.at) as first_seen, max(c.at) as last_seen
+from ents a join ents b on a.article_id = b.article_id and a.entity_id < b.entity_id
+join canon c on c.article_id = a.article_id
+group by all
+order by entity_a, entity_b
+"""
+
+PLACE_LABELS = ("GPE", "LOC")
+
+
+def redirect_rows(con: duckdb.DuckDBPyConnection, aliases: AliasTable) -> list[dict]:
+    """Article-level entities resolved corpus-wide; ``con`` must show mentions as written
+    (entity_redirects empty)."""
+    rows = con.execute(LOCAL_ENTITIES_SQL).fetchall()
+    local = [LocalEntity(i, n, lab, c, tuple(a or ())) for i, n, lab, c, a in rows]
+    return [asdict(r) for r in resolve_entities(local, aliases)]
+
+
+def entity_tables(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer) -> tuple[pa.Table, pa.Table]:
+    """(entities with places, entity_pairs) from the redirected mentions view."""
+    table = with_places(con.execute(ENTITIES_SQL).to_arrow_table(), gazetteer)
+    pairs = con.execute(ENTITY_PAIRS_SQL).to_arrow_table()
+    return conform(ENTITIES, table), conform(ENTITY_PAIRS, pairs)
+
+
+def with_places(table: pa.Table, gazetteer: Gazetteer) -> pa.Table:
+    """Add country code, kind and coordinates to GPE/LOC rows the gazetteer resolves."""
+    places = [
+        gazetteer.resolve(name) if label in PLACE_LABELS else None
+        for name, label in zip(table["name"].to_pylist(), table["label"].to_pylist(), strict=True)
+    ]
+    for column in ("country_code", "place_kind", "latitude", "longitude", "geonameid"):
+        attr = {"place_kind": "kind"}.get(column, column)
+        values = [getattr(p, attr) if p else None for p in places]
+        table = table.append_column(column, pa.array(values, type=ENTITIES.schema.field(column).type))
+    return table
+
+
+def stage_entities(ctx: RunContext, aliases: AliasTable) -> int:
+    """Rebuild redirects, entities (with places) and entity_pairs from all mentions; return entities."""
+    wh, run_id = ctx.wh, ctx.run_id
+    con = connect_memory(wh.root, extra=wh.staged_files(run_id), empty=["entity_redirects"])
+    try:
+        redirects = redirect_rows(con, aliases)
+    finally:
+        con.close()
+    wh.stage(run_id, ENTITY_REDIRECTS, to_table(ENTITY_REDIRECTS, redirects), "000000")
+    con = connect_memory(wh.root, extra=wh.staged_files(run_id))
+    try:
+        entities, pairs = entity_tables(con, load_gazetteer())
+    finally:
+        con.close()
+    wh.stage(run_id, ENTITIES, entities, "000000")
+    wh.stage(run_id, ENTITY_PAIRS, pairs, "000000")
+    return entities.num_rows

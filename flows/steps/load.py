@@ -1,0 +1,185 @@
+"""Step 2, load and clean: read each file within the limits, decode, parse, clean.
+
+Bad input becomes ``rejects`` rows (stage 'load' for a file, 'clean' for a record) and a
+``sources`` row says what became of every file. The cleaned articles go to a scratch file for
+the dedup step, with their MinHash keys computed here, batch-wise and vectorised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from flows.nlp import detect_language
+from flows.progress import progress
+from flows.reference_data import load_tone_lexicon
+from flows.steps.base import RunContext, StepResult, as_task
+from flows.steps.dedup import dedup_keys
+from flows.steps.discover import FileEntry, Known, reject_rows
+from transforms.clean import clean_article
+from transforms.dedup import DedupKey
+from transforms.formats import JSON, JSONL, WARC, detect_format
+from transforms.ids import stable_id
+from transforms.load import load_file
+from transforms.records import CleanArticle, Reject, RejectError
+from warehouse.schemas import REJECTS, SOURCES, to_table
+
+
+@dataclass
+class LoadedBatch(StepResult):
+    """A scratch file of cleaned articles, their dedup keys, and the batch's counts."""
+
+    scratch: str = ""
+    keys: list[DedupKey] = field(default_factory=list)
+    files_loaded: int = 0
+    files_rejected: int = 0
+    files_unchanged: int = 0  # touched (new mtime, same bytes): recorded, not loaded again
+    files_ignored: int = 0
+    records_rejected: int = 0
+    articles: int = 0
+
+
+def read_file(entry: FileEntry, max_file_bytes: int) -> bytes:
+    """Read a file whole, refusing files over the limit and files that change under us."""
+    if entry.size > max_file_bytes:
+        raise ReadProblem(
+            "file_too_large",
+            f"{entry.size:,} bytes is over the max_file_bytes limit of {max_file_bytes:,}",
+            unreadable=False,
+        )
+    try:
+        with open(entry.os_path, "rb") as fh:
+            before = os.fstat(fh.fileno())
+            data = fh.read(max_file_bytes + 1)
+    except FileNotFoundError:
+        raise ReadProblem("vanished", "file disappeared before it could be read") from None
+    except PermissionError as exc:
+        raise ReadProblem("permission_denied", f"cannot read: {exc.strerror}") from None
+    except OSError as exc:
+        raise ReadProblem("unreadable", f"{type(exc).__name__}: {exc.strerror}") from None
+    if len(data) > max_file_bytes:
+        raise ReadProblem(
+            "file_too_large",
+            f"grew past the max_file_bytes limit of {max_file_bytes:,} while being read",
+            unreadable=False,
+        )
+    try:
+        after = os.stat(entry.os_path)
+    except OSError:
+        raise ReadProblem("vanished", "file disappeared while being read") from None
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or len(
+        data
+    ) != before.st_size:
+        raise ReadProblem(
+            "changed_while_reading",
+            "file was modified while being read; it will be read again on the next run",
+        )
+    return data
+
+
+class ReadProblem(Exception):
+    def __init__(self, reason: str, detail: str, *, unreadable: bool = True) -> None:
+        super().__init__(detail)
+        self.reason, self.detail, self.unreadable = reason, detail, unreadable
+
+
+@as_task("load", "load-and-clean", retries=1, retry_delay_seconds=2)
+def load_and_clean(
+    ctx: RunContext, batch_no: int, entries: list[FileEntry], known: dict[str, Known]
+) -> LoadedBatch:
+    """Read, decode, parse and clean a batch of files; stage sources and rejects rows.
+
+    Retried once: a file system hiccup should not cost the run (the retry writes the same parts).
+    """
+    wh, run_id, config = ctx.wh, ctx.run_id, ctx.config
+    now = datetime.now(UTC)
+    lexicon = load_tone_lexicon()
+    result = LoadedBatch(scratch=str(wh.scratch_path(run_id, f"loaded-{batch_no:06d}.pkl")))
+    seconds_clean = 0.0
+    sources: list[dict] = []
+    rejects: list[Reject] = []
+    sha_of: dict[str, str | None] = {}
+    articles: list[CleanArticle] = []
+    for entry in progress(entries, len(entries), f"load batch {batch_no}", config.progress):
+        fmt, gzipped = detect_format(entry.path)
+        row = {
+            "path": entry.path,
+            "source_root": entry.root,
+            "relative_path": entry.relative,
+            "size": entry.size,
+            "mtime_ns": entry.mtime_ns,
+            "format": fmt,
+            "gzipped": gzipped,
+            "seen_at": now,
+        }
+        if entry.ignored:
+            sources.append({**row, "status": "ignored", "note": entry.ignored})
+            result.files_ignored += 1
+            continue
+        try:
+            data = read_file(entry, config.max_file_bytes)
+        except ReadProblem as exc:
+            rejects.append(Reject(entry.path, "load", exc.reason, exc.detail))
+            sources.append(
+                {**row, "status": "unreadable" if exc.unreadable else "rejected", "articles": 0, "rejects": 1}
+            )
+            result.files_rejected += 1
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        row["sha256"] = sha_of[entry.path] = digest
+        previous = known.get(entry.path)
+        if previous and previous.sha256 == digest and previous.status != "unreadable":
+            # Touched, not changed: remember the new mtime so the next run skips it by stat.
+            sources.append({**row, "status": previous.status})
+            result.files_unchanged += 1
+            continue
+        loaded = load_file(entry.path, data, max_decompressed_bytes=config.max_decompressed_bytes)
+        reference: date = config.reference_date or datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC).date()
+        t1 = time.perf_counter()
+        file_rejects = list(loaded.rejects)
+        kept = 0
+        for raw in loaded.articles:
+            article_id = stable_id(raw.source_path, raw.record_index)
+            try:
+                cleaned = clean_article(
+                    raw,
+                    article_id,
+                    detect_language,
+                    max_chars=config.max_text_chars,
+                    reference_date=reference,
+                    tone_lexicon=lexicon,
+                )
+            except RejectError as exc:
+                record = raw.record_index if raw.input_format in (JSON, JSONL, WARC) else None
+                file_rejects.append(Reject(entry.path, "clean", exc.reason, exc.detail, record_index=record))
+                continue
+            articles.append(cleaned)
+            kept += 1
+        seconds_clean += time.perf_counter() - t1
+        rejects += file_rejects
+        status = "rejected" if not kept else ("partial" if file_rejects else "loaded")
+        sources.append(
+            {
+                **row,
+                "encoding": loaded.encoding,
+                "status": status,
+                "articles": kept,
+                "rejects": len(file_rejects),
+            }
+        )
+        result.files_loaded += bool(kept)
+        result.files_rejected += not kept
+        result.articles += kept
+    with open(result.scratch, "wb") as fh:
+        pickle.dump(articles, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    result.keys = dedup_keys(articles, config.minhash.hasher())
+    part = f"{batch_no:06d}"
+    wh.stage(run_id, SOURCES, to_table(SOURCES, sources), part)
+    wh.stage(run_id, REJECTS, to_table(REJECTS, reject_rows(rejects, sha_of)), part)
+    result.records_rejected = len(rejects)
+    result.seconds["clean"] = seconds_clean
+    return result

@@ -1,0 +1,145 @@
+"""The SQL of the catalog and of the snapshot steps, on a few hand-made rows: no Prefect, no run.
+
+Each table is one small Parquet file read through the same views the warehouse builds
+(warehouse.catalog.create_views), so what is pinned here is what analysts see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from flows.reference_data import load_aliases, load_gazetteer, stop_words
+from flows.steps.entities import entity_tables, redirect_rows
+from flows.steps.stories import story_tables
+from tests.factories import clean_article
+from transforms.stories import StoryParams
+from warehouse.catalog import DUCKDB_CONFIG, create_views
+from warehouse.schemas import ARTICLES, MENTIONS, TABLES, to_table
+
+T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+BRIDGE = (
+    "The Eastgate harbour bridge in Portmere will close for three weeks of repairs from 2 March, "
+    "the city council said. Engineers will replace the corroded expansion joints."
+)
+LIBRARY = "Westline school board approved a budget for eleven new classrooms and a swimming pool."
+
+
+def article_row(
+    article_id: str, text: str, *, canonical: str | None = None, run: str = "r1", **fields
+) -> dict:
+    row = asdict(clean_article(article_id, text, **fields))
+    return row | {
+        "canonical_id": canonical or article_id,
+        "dedup_kind": "exact" if canonical else "canonical",
+        "run_id": run,
+        "processed_at": T0,
+    }
+
+
+def mention(article_id: str, text: str, label: str, start: int, entity_id: str, run: str = "r1") -> dict:
+    return {
+        "mention_id": f"{article_id}-{start}",
+        "article_id": article_id,
+        "entity_id": entity_id,
+        "text": text,
+        "name": text,
+        "label": label,
+        "start_char": start,
+        "end_char": start + len(text),
+        "sentence_index": 0,
+        "run_id": run,
+    }
+
+
+@pytest.fixture
+def con(tmp_path):
+    articles = [
+        article_row("a", BRIDGE, title="Harbour bridge to close", published_at=T0),
+        article_row("b", BRIDGE, title="Harbour bridge to close", canonical="a"),
+        article_row("c", BRIDGE + " Traffic will divert.", title="Bridge repairs", run="r2"),
+        article_row("d", LIBRARY, title="Libraries stay open", published_at=T0),
+    ]
+    mentions = [
+        mention("a", "Portmere", "GPE", 31, "e-portmere"),
+        mention("a", "Eastgate", "LOC", 4, "e-eastgate"),
+        mention("c", "Portmere", "GPE", 31, "e-portmere-local", run="r2"),
+        mention("c", "Portmere", "GPE", 31, "e-stale", run="r1"),  # an older version of c
+        mention("d", "Westline", "GPE", 0, "e-westline"),
+    ]
+    files = {}
+    for spec, rows in ((ARTICLES, articles), (MENTIONS, mentions)):
+        path = tmp_path / spec.name / spec.part_dir("2025-03") / "part.parquet"  # one month is enough
+        path.parent.mkdir(parents=True)
+        pq.write_table(to_table(spec, rows), path)
+        files[spec.name] = [str(path)]
+    redirects = tmp_path / "entity_redirects.parquet"
+    pq.write_table(
+        to_table(
+            TABLES["entity_redirects"],
+            [
+                {
+                    "entity_id": "e-portmere-local",
+                    "canonical_entity_id": "e-portmere",
+                    "canonical_name": "Portmere",
+                    "canonical_label": "GPE",
+                    "reason": "alias",
+                    "run_id": "r2",
+                }
+            ],
+        ),
+        redirects,
+    )
+    files["entity_redirects"] = [str(redirects)]
+    db = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    create_views(db, {name: files.get(name, []) for name in TABLES}, temp=True)
+    yield db
+    db.close()
+
+
+def test_views_apply_redirects_and_hide_rows_of_replaced_article_versions(con):
+    rows = con.execute(
+        "select article_id, entity_id, local_entity_id from mentions order by article_id, start_char"
+    ).fetchall()
+    assert rows == [
+        ("a", "e-eastgate", "e-eastgate"),
+        ("a", "e-portmere", "e-portmere"),
+        ("c", "e-portmere", "e-portmere-local"),  # redirected; the r1 mention of c is hidden
+        ("d", "e-westline", "e-westline"),
+    ]
+
+
+def test_entities_count_canonical_mentions_and_pairs(con):
+    entities, pairs = entity_tables(con, load_gazetteer())
+    got = {r["entity_id"]: (r["name"], r["article_count"], r["mention_count"]) for r in entities.to_pylist()}
+    assert got == {
+        "e-eastgate": ("Eastgate", 1, 1),
+        "e-portmere": ("Portmere", 2, 2),
+        "e-westline": ("Westline", 1, 1),
+    }
+    assert [(r["entity_a"], r["entity_b"], r["article_count"]) for r in pairs.to_pylist()] == [
+        ("e-eastgate", "e-portmere", 1)
+    ]
+
+
+def test_redirect_rows_read_mentions_as_written(con):
+    # The curated alias table has no entry for these names: nothing to redirect.
+    assert redirect_rows(con, load_aliases(None)) == []
+
+
+def test_stories_group_one_event_and_duplicates_follow_their_canonical(con):
+    members, stories = story_tables(con, StoryParams(), 5000, stop_words("en"))
+    story = dict(zip(members["article_id"].to_pylist(), members["story_id"].to_pylist(), strict=True))
+    assert story["a"] == story["b"] == story["c"] != story["d"]
+    rows = {r["story_id"]: r for r in stories.to_pylist()}
+    bridge = rows[story["a"]]
+    assert (bridge["headline"], bridge["article_count"], bridge["canonical_count"]) == (
+        "Harbour bridge to close",
+        3,
+        2,
+    )
+    assert rows[story["d"]]["headline"] == "Libraries stay open"
