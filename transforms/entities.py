@@ -27,7 +27,7 @@ ENTITY_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_LEADING_THE = re.compile(r"^the\s+", re.I)
+LEADING_THE = re.compile(r"^the\s+", re.I)
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
 _INITIALISM = re.compile(r"(?:\b\w\.){2,}$")
@@ -62,17 +62,23 @@ class _Span:
     acronym_of: str | None = None
 
 
-def normalise_name(text: str, label: str) -> str:
-    """The entity's name as a headword: no leading 'the', possessive, title or edge punctuation."""
+def normalise_name(text: str, label: str, leading_article: re.Pattern[str] = LEADING_THE) -> str:
+    """The entity's name as a headword: no leading article ('the'; French 'la', 'l’' with
+    ``leading_article``), possessive, title or edge punctuation."""
     name = _SPACE.sub(" ", text).strip()
     name = _POSSESSIVE.sub("", name)
-    name = _LEADING_THE.sub("", name)
+    name = leading_article.sub("", name)
     if label == "PERSON":
         name = _PERSON_TITLES.sub("", name)
     stripped = _EDGE_PUNCT.sub("", name)
     if _INITIALISM.search(name):
         stripped += "."  # "U.S." keeps its final dot
     return stripped or text.strip()
+
+
+def _has_name(text: str) -> bool:
+    """A capital letter and two letters at least: "L" and "puisqu" are parsing debris."""
+    return any(c.isupper() for c in text) and sum(c.isalpha() for c in text) >= 2
 
 
 def entity_id(label: str, name: str) -> str:
@@ -98,7 +104,7 @@ def merge_person_names(names: Iterable[str], full_names: Iterable[str] | None = 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop a leading "the " and a trailing possessive or punctuation from a span."""
-    m = _LEADING_THE.match(text[start:end])
+    m = LEADING_THE.match(text[start:end])
     if m and end - start > m.end():
         start += m.end()
     m = _POSSESSIVE.search(text[start:end])
@@ -245,6 +251,8 @@ def mentions_from_doc(
     aliases: Mapping[str, tuple[str, str]] | None = None,
     labels: frozenset[str] = ENTITY_LABELS,
     cased: str | None = None,
+    label_map: Mapping[str, str] | None = None,
+    leading_article: re.Pattern[str] = LEADING_THE,
 ) -> list[Mention]:
     """One Mention per named entity in ``doc``, repaired, merged and resolved through ``aliases``.
 
@@ -253,20 +261,26 @@ def mentions_from_doc(
     ``aliases`` maps a normalised name to the (name, label) it stands for (see
     transforms.aliases). ``cased`` is the text the model read, when the caller has it:
     ``doc.text`` rebuilds it token by token (a third of a millisecond per article).
+    ``label_map`` renames another model's labels first (French WikiNER's PER is PERSON), and
+    ``leading_article`` is the article a name drops in that language. A span with no capital
+    letter is no name in any language these models read ("puisqu", "l").
     """
     if cased is None:
         cased = doc.text  # the text the model read: rules and names use it, surface texts do not
     text = cased if text is None else text
     aliases = aliases or {}
+    label_map = label_map or {}
     spans = [
-        _Span(e.start_char, e.end_char, e.label_)
+        _Span(e.start_char, e.end_char, label_map.get(e.label_, e.label_))
         for e in doc.ents
-        if e.label_ in labels and not _GLUED.match(cased[e.start_char : e.end_char])
+        if label_map.get(e.label_, e.label_) in labels
+        and not _GLUED.match(cased[e.start_char : e.end_char])
+        and (not label_map or _has_name(cased[e.start_char : e.end_char]))
     ]
     spans = propagate(cased, link_acronyms(cased, repair_spans(cased, spans)))
     for span in spans:
         if not span.name:
-            span.name = normalise_name(cased[span.start : span.end], span.label)
+            span.name = normalise_name(cased[span.start : span.end], span.label, leading_article)
     vote_labels(spans)
     for span in spans:
         if span.name in aliases:

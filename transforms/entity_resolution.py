@@ -11,11 +11,13 @@ a new alias in the alias table reaches old articles too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from transforms.aliases import AliasTable
 from transforms.entities import entity_id
+
+PLACE_LABELS = ("GPE", "LOC")
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,13 @@ def _is_acronym(name: str) -> bool:
 
 
 def resolve_entities(
-    entities: Iterable[LocalEntity], aliases: AliasTable, params: ResolutionParams = ResolutionParams()
+    entities: Iterable[LocalEntity],
+    aliases: AliasTable,
+    params: ResolutionParams = ResolutionParams(),
+    places: Callable[[str], tuple[int, str] | None] | None = None,
 ) -> list[Redirect]:
-    """Redirects for every local entity that is another one, by alias, label, acronym or surname."""
+    """Redirects for every local entity that is another one, by alias, place, label, acronym or
+    surname. ``places`` gives a place name's gazetteer id and own name (None: not a known place)."""
     # In id order: ties below (two spellings of one name with one label) must not depend on the
     # order a query happened to return the rows in.
     ents = {e.entity_id: e for e in sorted(entities, key=lambda e: e.entity_id)}
@@ -73,6 +79,31 @@ def resolve_entities(
         if e.name in aliases and aliases[e.name] != (e.name, e.label):
             name, label = aliases[e.name]
             target[e.entity_id] = (name, label, "alias")
+
+    if places is not None:  # 1b. one place under several names or labels ("Royaume-Uni", "Kiev")
+        by_place: dict[int, list[LocalEntity]] = defaultdict(list)
+        gazetteer_name: dict[int, str] = {}
+        for e in ents.values():
+            found = places(e.name) if e.entity_id not in target and e.label in PLACE_LABELS else None
+            if found is not None:
+                by_place[found[0]].append(e)
+                gazetteer_name[found[0]] = found[1]
+        for place_id, group in by_place.items():
+            if len(group) < 2:
+                continue
+            # the gazetteer's own (English) name as the model labelled it most, else the most used
+            best = max(
+                group,
+                key=lambda e: (
+                    e.name.casefold() == gazetteer_name[place_id].casefold(),
+                    e.label == "GPE",
+                    e.article_count,
+                    e.name,
+                ),
+            )
+            for e in group:
+                if e is not best:
+                    target[e.entity_id] = (best.name, best.label, "place")
 
     by_name: dict[str, list[LocalEntity]] = defaultdict(list)  # 2. one name, several labels
     for e in ents.values():

@@ -1,6 +1,7 @@
 """Direct quotations and who said them, with offsets into the article text.
 
 Quotation marks are paired within a paragraph the way copy writes them: curly (“ ”, „ ‟),
+guillemets (« », French copy; transforms.quotes_fr attributes those),
 straight ("), and the doubled apostrophe ('') of New York Times style. A straight mark opens
 after a space, bracket or dash and before a word, and closes in the mirror case; only the
 outermost pair counts; a quote still open at the end of its paragraph runs to the end of it
@@ -72,7 +73,7 @@ _BEFORE_VERB = re.compile(
 )
 _INVERTED = re.compile(rf"\b(?:{VERBS})\s+{_WHO2}")
 _ACCORDING = re.compile(rf"(?i:according)\s+to\s+{_WHO2}")
-_MARK = re.compile(r"''|[\"“”„‟]")
+_MARK = re.compile(r"''|[\"“”„‟«»]")
 _MARKUP = re.compile(r"<[^>]{0,500}>")
 _ATTRIBUTION_GAP = re.compile(rf"^[\s,]*{_WHO}\s+(?:{VERBS})\b[^\"“”\n.!?]{{0,60}}[.,:]?\s*$")
 _SENTENCE_END = re.compile(r"[.!?][\"”'’)]*\s+(?=[A-Z\"“'‘(])")
@@ -102,9 +103,9 @@ def quote_spans(text: str) -> list[tuple[int, int, bool]]:
             mark = m.group(0)
             before = paragraph[m.start() - 1] if m.start() > 0 else " "
             after = paragraph[m.end()] if m.end() < len(paragraph) else " "
-            if mark in "“„‟":
+            if mark in "“„‟«":
                 kind = "open"
-            elif mark == "”":
+            elif mark in "”»":
                 kind = "close"
             else:
                 opens = (before.isspace() or before in "([{—–-/") and not after.isspace()

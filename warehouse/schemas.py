@@ -225,6 +225,19 @@ ARTICLES = TableSpec(
             nullable=False,
         ),
         col("dedup_kind", pa.string(), "canonical, or the kind of duplicate: exact or near.", nullable=False),
+        col(
+            "nlp_model",
+            pa.string(),
+            "spaCy model package that read this canonical article for entities and quotes; null when"
+            " none did (see nlp_skipped).",
+        ),
+        col(
+            "nlp_skipped",
+            pa.string(),
+            "Why no model read it: 'no model for de' (no model configured for its language, so no"
+            " entities, quotes, amounts or dates rather than wrong ones), 'language unknown', or"
+            " 'duplicate' (its canonical article is read instead).",
+        ),
         col("story_id", pa.string(), "Story (see stories); filled by the view from story_members."),
         RUN_ID,
         col("processed_at", TS, "When the run processed the article."),
@@ -458,8 +471,9 @@ ENTITY_REDIRECTS = TableSpec(
         col(
             "reason",
             pa.string(),
-            "alias (curated alias table), label (same name, model gave another label), acronym "
-            "(short form defined elsewhere), surname (the one dominant full name).",
+            "alias (curated alias table), place (another name of the same place in the gazetteer,"
+            " e.g. Royaume-Uni for United Kingdom), label (same name, model gave another label),"
+            " plural, acronym (short form defined elsewhere), surname (the one dominant full name).",
             nullable=False,
         ),
         RUN_ID,

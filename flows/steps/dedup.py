@@ -27,6 +27,7 @@ from transforms.dedup import (
     normalised_for_hash,
     resolve_duplicates,
 )
+from transforms.language_gate import nlp_gate
 from transforms.minhash import MinHasher, band_keys
 from transforms.records import CleanArticle
 from warehouse.catalog import connect_memory
@@ -163,7 +164,17 @@ def repoint(ctx: RunContext, repoints: list[Repoint]) -> DedupedBatch:
         ).to_arrow_table()
     finally:
         con.close()
-    paths = wh.stage(run_id, ARTICLES, conform(ARTICLES, table), "repoint")
+    table = conform(ARTICLES, table)
+    gates = [
+        nlp_gate(language, kind, ctx.config.models)
+        for language, kind in zip(table["language"].to_pylist(), table["dedup_kind"].to_pylist(), strict=True)
+    ]
+    for i, column in enumerate(("nlp_model", "nlp_skipped")):
+        index = table.schema.get_field_index(column)
+        table = table.set_column(
+            index, ARTICLES.schema.field(column), pa.array([g[i] for g in gates], pa.string())
+        )
+    paths = wh.stage(run_id, ARTICLES, table, "repoint")
     duplicates = [
         Duplicate(r.article_id, r.canonical_id, r.dedup_kind, r.similarity, r.method)
         for r in repoints
@@ -193,6 +204,13 @@ def deduplicate(
             "shingle_count": key_of[a.article_id].shingles,
             "minhash_scheme": scheme,
             "processed_at": now,
+            **dict(
+                zip(
+                    ("nlp_model", "nlp_skipped"),
+                    nlp_gate(a.language, a.dedup_kind, ctx.config.models),
+                    strict=True,
+                )
+            ),
         }
         for a in articles
     ]

@@ -16,7 +16,7 @@ import pyarrow as pa
 from flows.reference_data import load_gazetteer
 from flows.steps.base import RunContext
 from transforms.aliases import AliasTable
-from transforms.entity_resolution import LocalEntity, resolve_entities
+from transforms.entity_resolution import PLACE_LABELS, LocalEntity, resolve_entities
 from transforms.places import Gazetteer
 from warehouse.catalog import connect_memory
 from warehouse.schemas import ENTITIES, ENTITY_PAIRS, ENTITY_REDIRECTS, conform, to_table
@@ -57,15 +57,22 @@ group by all
 order by entity_a, entity_b
 """
 
-PLACE_LABELS = ("GPE", "LOC")
 
-
-def redirect_rows(con: duckdb.DuckDBPyConnection, aliases: AliasTable) -> list[dict]:
+def redirect_rows(
+    con: duckdb.DuckDBPyConnection, aliases: AliasTable, gazetteer: Gazetteer | None = None
+) -> list[dict]:
     """Article-level entities resolved corpus-wide; ``con`` must show mentions as written
-    (entity_redirects empty)."""
+    (entity_redirects empty). With a gazetteer, names of one place join ("Royaume-Uni")."""
     rows = con.execute(LOCAL_ENTITIES_SQL).fetchall()
     local = [LocalEntity(i, n, lab, c, tuple(a or ())) for i, n, lab, c, a in rows]
-    return [asdict(r) for r in resolve_entities(local, aliases)]
+    places = None
+    if gazetteer is not None:
+
+        def places(name: str) -> tuple[int, str] | None:
+            place = gazetteer.resolve(name)
+            return (place.geonameid, place.name) if place and place.geonameid and place.name else None
+
+    return [asdict(r) for r in resolve_entities(local, aliases, places=places)]
 
 
 def entity_tables(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer) -> tuple[pa.Table, pa.Table]:
@@ -93,7 +100,7 @@ def stage_entities(ctx: RunContext, aliases: AliasTable) -> int:
     wh, run_id = ctx.wh, ctx.run_id
     con = connect_memory(wh.root, extra=wh.staged_files(run_id), empty=["entity_redirects"])
     try:
-        redirects = redirect_rows(con, aliases)
+        redirects = redirect_rows(con, aliases, load_gazetteer())
     finally:
         con.close()
     wh.stage(run_id, ENTITY_REDIRECTS, to_table(ENTITY_REDIRECTS, redirects), "000000")

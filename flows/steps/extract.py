@@ -7,6 +7,8 @@ model, checks every offset against the text, and stages the rows.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 
@@ -19,15 +21,35 @@ from flows.progress import progress
 from flows.steps.base import RunContext, StepResult, as_task
 from flows.text_items import TextItems, item_row
 from transforms.aliases import AliasTable
-from transforms.entities import mentions_from_doc
+from transforms.entities import LEADING_THE, mentions_from_doc
 from transforms.ids import stable_id
-from transforms.quotes import find_quotes
+from transforms.quotes import Quote, find_quotes
+from transforms.quotes_fr import find_quotes_fr
 from transforms.records import Mention
 from transforms.truecase import truecase_shouted
 from warehouse.schemas import MENTIONS, QUOTES, TABLES, to_table
 
+QuoteFinder = Callable[[str, Sequence[Mention]], list[Quote]]
 # Mention has slots (no __dict__), and dataclasses.asdict deep-copies every value.
 MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+
+
+# Per model language: how its labels map onto the English model's (OntoNotes) labels, so one
+# person is PERSON in every language, and its quote grammar. WikiNER's MISC (nationalities,
+# events, works) has no single OntoNotes label and is left out.
+@dataclass(frozen=True)
+class LanguageRules:
+    label_map: dict[str, str] | None = None
+    find_quotes: QuoteFinder = find_quotes
+    leading_article: re.Pattern[str] = LEADING_THE
+
+
+LANGUAGE_RULES: dict[str, LanguageRules] = {
+    # lower-case articles only: "la Tunisie" is Tunisie, "Le Havre" and "La Rochelle" keep theirs
+    "fr": LanguageRules(
+        {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}, find_quotes_fr, re.compile(r"^(?:la|le|les|l['’])\s*")
+    ),
+}
 
 
 @dataclass
@@ -63,10 +85,8 @@ def extract(
     wh, run_id, config = ctx.wh, ctx.run_id, ctx.config
     if not articles_parts:
         return Extracted()
-    table = pa.concat_tables(
-        pq.read_table(path, columns=["article_id", "text", "dedup_kind", "published_at", "language"])
-        for path in articles_parts
-    )
+    columns = ["article_id", "text", "dedup_kind", "published_at", "language", "nlp_model"]
+    table = pa.concat_tables(pq.read_table(path, columns=columns) for path in articles_parts)
     table = table.filter(pc.equal(table["dedup_kind"], "canonical"))
     ids = table["article_id"].to_pylist()
     texts = table["text"].to_pylist()
@@ -74,22 +94,37 @@ def extract(
         zip(ids, texts, table["published_at"].to_pylist(), table["language"].to_pylist(), strict=True)
     )
     text_items = TextItems(helper, articles, config.keywords)
-    quotes: list[dict] = []
-    nlp = load_pipeline(config.spacy_model)
+    by_model: dict[str, list[int]] = {}
+    for i, model in enumerate(table["nlp_model"].to_pylist()):
+        if model is not None:  # the language gate (articles.nlp_skipped says why not)
+            by_model.setdefault(model, []).append(i)
     rows: list[dict] = []
-    cased = [truecase_shouted(t) for t in texts]
-    docs = nlp.pipe(cased, batch_size=config.nlp_batch_size, n_process=config.n_process)
-    labelled = progress(
-        zip(ids, texts, cased, docs, strict=True), len(ids), f"NER batch {batch_no}", config.progress
-    )
-    for article_id, text, model_text, doc in labelled:
-        found = mentions_from_doc(article_id, doc, text, aliases, cased=model_text)
-        check_offsets(text, found)
-        quotes.extend(item_row(article_id, "quote", vars(q)) for q in find_quotes(text, found))
-        for m in found:
-            row = {name: getattr(m, name) for name in MENTION_FIELDS}
-            row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
-            rows.append(row)
+    quotes: list[dict] = []
+    for model, members in by_model.items():
+        nlp = load_pipeline(model)  # loaded on first use: a run with no French articles never loads French
+        rules = LANGUAGE_RULES.get(nlp.lang, LanguageRules())
+        cased = [truecase_shouted(texts[i]) for i in members]
+        docs = nlp.pipe(cased, batch_size=config.nlp_batch_size, n_process=config.n_process)
+        labelled = progress(
+            zip(members, cased, docs, strict=True), len(members), f"NER batch {batch_no}", config.progress
+        )
+        for i, model_text, doc in labelled:
+            article_id, text = ids[i], texts[i]
+            found = mentions_from_doc(
+                article_id,
+                doc,
+                text,
+                aliases,
+                cased=model_text,
+                label_map=rules.label_map,
+                leading_article=rules.leading_article,
+            )
+            check_offsets(text, found)
+            quotes.extend(item_row(article_id, "quote", vars(q)) for q in rules.find_quotes(text, found))
+            for m in found:
+                row = {name: getattr(m, name) for name in MENTION_FIELDS}
+                row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
+                rows.append(row)
     wh.stage(run_id, MENTIONS, to_table(MENTIONS, rows), f"{batch_no:06d}")
     wh.stage(run_id, QUOTES, to_table(QUOTES, quotes), f"{batch_no:06d}")
     for name, items in text_items.tables().items():

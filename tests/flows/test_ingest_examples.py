@@ -373,9 +373,13 @@ def test_changed_file_replaces_its_article(tmp_path):
 def test_failed_run_leaves_the_warehouse_unchanged_and_says_so(tmp_path):
     warehouse = tmp_path / "wh"
     with pytest.raises(Exception, match="not installed"):
-        ingest_articles(RunConfig(
-            sources=[str(EXAMPLES / "seeds")], warehouse=str(warehouse), spacy_model="no_such_model_package"
-        ))
+        ingest_articles(
+            RunConfig(
+                sources=[str(EXAMPLES / "seeds")],
+                warehouse=str(warehouse),
+                models={"en": "no_such_model_package"},
+            )
+        )
     assert query(warehouse, "select status from runs") == [("failed",)]
     counts = table_counts(warehouse)
     assert counts == {
