@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from flows.api_server import ServerFailed, TemporaryServer, start_if_needed
-from flows.cli_output import OutputFormat, cell, emit, plain, printable
+from flows.api_server import ServerFailed, start_if_needed
+from flows.cli_output import (
+    OutputFormat,
+    cell,
+    emit,
+    fail,
+    models_option,
+    plain,
+    print_summary,
+    printable,
+    run_or_exit,
+)
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
@@ -20,17 +30,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
 
 WarehouseOpt = Annotated[
     Path, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet + news.duckdb).")
 ]
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    # the message may quote data or SQL: printed as text, never parsed as Rich markup
-    err.print(Text.assemble(("error: ", "bold red"), printable(message)))
-    return typer.Exit(code)
 
 
 # `wirehouse sql` reads: anything that writes a file, attaches, installs, loads or changes a
@@ -88,6 +91,13 @@ def ingest(
             "free (same rows; turn off where the CPU quota is smaller than the CPUs visible)."
         ),
     ] = True,
+    allow_outside_links: Annotated[
+        bool,
+        typer.Option(
+            help="Load files whose symbolic links point outside the SOURCE folders (default: reject"
+            " them as symlink_outside_source; a link to /etc/passwd must not become an article)."
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(help="Process batches on a local Dask cluster of N worker processes.", min=1),
@@ -109,10 +119,10 @@ def ingest(
     try:
         paths = [local_path(s) for s in sources or []]
     except RemoteLocation as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
     missing = [str(s) for s in [*paths, *([aliases] if aliases else [])] if not s.exists()]
     if missing:
-        raise _fail(f"not found: {', '.join(missing)}", 2)
+        raise fail(f"not found: {', '.join(missing)}", 2)
     server = start_if_needed()  # boots while the imports below and the model load run
     try:
         from pydantic import ValidationError
@@ -131,7 +141,10 @@ def ingest(
                 reference_date=reference_date,
                 keywords=keywords,
                 text_helper=text_helper,
-                models=_models(RunConfig.model_fields["models"].default_factory(), spacy_model, model or []),
+                allow_outside_links=allow_outside_links,
+                models=models_option(
+                    RunConfig.model_fields["models"].default_factory(), spacy_model, model or []
+                ),
                 **({"exclude": exclude} if exclude else {}),
             )
         except ValidationError as exc:
@@ -139,73 +152,14 @@ def ingest(
                 f"--{'-'.join(map(str, e['loc'])).replace('_', '-')} {e['input']!r}: {e['msg']}"
                 for e in exc.errors()
             )
-            raise _fail(problems, 2) from None
-        summary = _ingest(server, config, workers=workers, dask_address=dask_address)
+            raise fail(problems, 2) from None
+        summary = run_or_exit(server, config, workers=workers, dask_address=dask_address)
     except ServerFailed as exc:
-        raise _fail(str(exc), 1) from None
+        raise fail(str(exc), 1) from None
     finally:
         if server is not None:
             server.stop()
-    _print_summary(summary)
-
-
-def _models(defaults: dict[str, str], english: str | None, pairs: list[str]) -> dict[str, str]:
-    """The language -> model table from the defaults, --spacy-model and --model LANG=PACKAGE."""
-    models = dict(defaults)
-    if english:
-        models["en"] = english
-    for pair in pairs:
-        language, sep, package = pair.partition("=")
-        if not sep or not language:
-            raise _fail(f"--model {pair!r}: write LANG=PACKAGE, e.g. --model fr=fr_core_news_sm", 2)
-        if package:
-            models[language.strip().lower()] = package.strip()
-        else:
-            models.pop(language.strip().lower(), None)
-    return models
-
-
-def _ingest(server: TemporaryServer | None, config: Any, **where: Any) -> dict[str, Any]:
-    """run_ingest, with its failures turned into exits that say what to do."""
-    from flows.ingest import run_ingest
-    from flows.nlp import ModelNotInstalled
-    from flows.reference_data import load_aliases
-    from transforms.aliases import AliasError
-    from warehouse.lock import WarehouseBusy
-
-    try:
-        load_aliases(config.aliases)
-    except (AliasError, FileNotFoundError) as exc:
-        raise _fail(f"bad alias table: {exc}", 2) from None
-    try:
-        return run_ingest(config, server=server, **where)
-    except WarehouseBusy as exc:
-        raise _fail(str(exc), 3) from None
-    except ModelNotInstalled as exc:
-        raise _fail(str(exc), 2) from None
-    except ServerFailed:
-        raise
-    except Exception as exc:
-        raise _fail(
-            f"the run failed and the warehouse was left as it was before: {type(exc).__name__}: {exc}"
-        ) from None
-
-
-def _print_summary(summary: dict) -> None:
-    from flows.summary import STAGES, SUMMARY_ROWS
-
-    out = Console()
-    table = Table(title=f"run {summary['run_id']} ({summary['status']})", show_header=False)
-    table.add_column("what")
-    table.add_column("value", justify="right")
-    for key, label in SUMMARY_ROWS:
-        table.add_row(label, f"{summary.get(key, 0):,}")
-    for stage in STAGES:
-        table.add_row(f"seconds {stage}", f"{summary.get('seconds_' + stage, 0.0):.2f}")
-    for reason, count in (summary.get("rejects_by_reason") or {}).items():
-        table.add_row(f"rejected: {reason}", str(count))
-    out.print(table)
-    out.print(f"warehouse: {summary['warehouse']}")
+    print_summary(summary)
 
 
 def _open_readonly(warehouse: Path):
@@ -215,7 +169,7 @@ def _open_readonly(warehouse: Path):
     try:
         return open_readonly(warehouse)
     except FileNotFoundError as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
 
 
 @app.command()
@@ -232,14 +186,14 @@ def sql(
     try:
         statements = duckdb.extract_statements(query)
     except duckdb.Error as exc:
-        raise _fail(f"query failed: {exc}", 2) from None
+        raise fail(f"query failed: {exc}", 2) from None
     if not statements:
-        raise _fail(
+        raise fail(
             'empty query: give a SELECT over the views, e.g. wirehouse sql "select count(*) from articles"', 2
         )
     refused = [s.type.name for s in statements if s.type.name not in _READ_STATEMENTS]
     if refused:
-        raise _fail(
+        raise fail(
             f"wirehouse sql only reads: a {refused[0]} statement is refused. Query with SELECT; to change"
             " or export data, open a copy of the warehouse in the DuckDB CLI.",
             2,
@@ -250,7 +204,7 @@ def sql(
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall() if columns else []
     except duckdb.Error as exc:
-        raise _fail(f"query failed: {exc}", 2) from None
+        raise fail(f"query failed: {exc}", 2) from None
     finally:
         con.close()
     if format is OutputFormat.table:
@@ -328,7 +282,7 @@ def report(
     try:
         path = write_report(warehouse, out)
     except FileNotFoundError as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
     Console().print(f"report written to {path.resolve()}")
 
 
@@ -345,7 +299,7 @@ def serve(
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
-        raise _fail(
+        raise fail(
             "schedules need a Prefect server: start one with `prefect server start` and set "
             "PREFECT_API_URL=http://127.0.0.1:4200/api (see README: Scheduling)",
             2,

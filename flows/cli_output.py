@@ -1,4 +1,5 @@
-"""How the CLI prints data: as text, never as terminal markup or control sequences.
+"""What the CLI prints: data as text (never terminal markup or control sequences), errors as one
+line with an exit code, and the run summary.
 
 Article text, titles and SQL results are data written by strangers: a '[/bold]' is printed as
 typed, an escape sequence or a bidi override is shown escaped, bytes as hex.
@@ -13,8 +14,16 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
+import typer
+from rich.console import Console
+from rich.table import Table
 from rich.text import Text
+
+from flows.api_server import ServerFailed, TemporaryServer
+
+err = Console(stderr=True)
 
 
 class OutputFormat(StrEnum):
@@ -58,3 +67,68 @@ def emit(columns: list[str], rows: list, format: OutputFormat) -> None:
         records = [{c: plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=str)
         sys.stdout.write("\n")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    # the message may quote data or SQL: printed as text, never parsed as Rich markup
+    err.print(Text.assemble(("error: ", "bold red"), printable(message)))
+    return typer.Exit(code)
+
+
+def models_option(defaults: dict[str, str], english: str | None, pairs: list[str]) -> dict[str, str]:
+    """The language -> model table from the defaults, --spacy-model and --model LANG=PACKAGE."""
+    models = dict(defaults)
+    if english:
+        models["en"] = english
+    for pair in pairs:
+        language, sep, package = pair.partition("=")
+        if not sep or not language:
+            raise fail(f"--model {pair!r}: write LANG=PACKAGE, e.g. --model fr=fr_core_news_sm", 2)
+        if package:
+            models[language.strip().lower()] = package.strip()
+        else:
+            models.pop(language.strip().lower(), None)
+    return models
+
+
+def run_or_exit(server: TemporaryServer | None, config: Any, **where: Any) -> dict[str, Any]:
+    """run_ingest, with its failures turned into exits that say what to do."""
+    from flows.ingest import run_ingest
+    from flows.nlp import ModelNotInstalled
+    from flows.reference_data import load_aliases
+    from transforms.aliases import AliasError
+    from warehouse.lock import WarehouseBusy
+
+    try:
+        load_aliases(config.aliases)
+    except (AliasError, FileNotFoundError) as exc:
+        raise fail(f"bad alias table: {exc}", 2) from None
+    try:
+        return run_ingest(config, server=server, **where)
+    except WarehouseBusy as exc:
+        raise fail(str(exc), 3) from None
+    except ModelNotInstalled as exc:
+        raise fail(str(exc), 2) from None
+    except ServerFailed:
+        raise
+    except Exception as exc:
+        raise fail(
+            f"the run failed and the warehouse was left as it was before: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def print_summary(summary: dict) -> None:
+    from flows.summary import STAGES, SUMMARY_ROWS
+
+    out = Console()
+    table = Table(title=f"run {summary['run_id']} ({summary['status']})", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key, label in SUMMARY_ROWS:
+        table.add_row(label, f"{summary.get(key, 0):,}")
+    for stage in STAGES:
+        table.add_row(f"seconds {stage}", f"{summary.get('seconds_' + stage, 0.0):.2f}")
+    for reason, count in (summary.get("rejects_by_reason") or {}).items():
+        table.add_row(f"rejected: {reason}", str(count))
+    out.print(table)
+    out.print(f"warehouse: {summary['warehouse']}")

@@ -70,6 +70,9 @@ class RunConfig(BaseModel):
         default_factory=lambda: list(DEFAULT_EXCLUDE),
         description="File name patterns recorded as ignored instead of loaded.",
     )
+    allow_outside_links: bool = Field(
+        False, description="Load files whose symbolic links point outside the source folders."
+    )
     aliases: str | None = Field(None, description="CSV of extra entity aliases (alias,name,label).")
     keywords: bool = Field(True, description="Extract keywords.")
     progress: bool = Field(False, description="Show progress bars (the CLI turns them on).")
@@ -77,6 +80,9 @@ class RunConfig(BaseModel):
     minhash: MinHashParams = Field(default_factory=MinHashParams)
     near_duplicates: NearDupParams = Field(default_factory=NearDupParams)
     stories: StoryParams = Field(default_factory=StoryParams)
+    pair_entities_per_article: int = Field(
+        100, ge=2, description="entity_pairs: pairs among each article's this many most-mentioned entities."
+    )
     # The lede and opening paragraphs tell which event a report is about; the rest adds cost.
     story_text_chars: int = Field(5000, ge=1, description="Characters of each body stories read.")
 

@@ -23,10 +23,15 @@ def _quote(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
 
 
+def glob_escape(path: str) -> str:
+    """A path as a DuckDB glob that matches only itself: "wh[1]" would also match "wh1"."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+
+
 def table_glob(root: Path, table: str) -> str:
     # Resolve the root but not the `parquet` symlink: views must follow it to each new version.
     pattern = "*/*.parquet" if TABLES[table].partition_key else "*.parquet"
-    return str(root.resolve() / "parquet" / table / pattern)
+    return glob_escape(str(root.resolve() / "parquet" / table)) + "/" + pattern
 
 
 def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
@@ -123,7 +128,7 @@ def connect_memory(
     extra = extra or {}
     files: dict[str, list[str]] = {}
     for name, spec in TABLES.items():
-        staged = list(extra.get(name, []))
+        staged = [glob_escape(f) for f in extra.get(name, [])]
         committed = [] if (spec.mode is WriteMode.SNAPSHOT and staged) else [table_glob(root, name)]
         files[name] = [] if name in empty else committed + staged
     create_views(con, files, temp=True)

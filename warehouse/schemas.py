@@ -510,7 +510,8 @@ ENTITIES = TableSpec(
 
 ENTITY_PAIRS = TableSpec(
     "entity_pairs",
-    "Two entities mentioned in the same canonical article (entity_a < entity_b); rebuilt every run.",
+    "Two entities mentioned in the same canonical article (entity_a < entity_b), among each"
+    " article's 100 most-mentioned entities (RunConfig.pair_entities_per_article); rebuilt every run.",
     key=("entity_a", "entity_b"),
     mode=WriteMode.SNAPSHOT,
     fields=(

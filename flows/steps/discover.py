@@ -49,8 +49,12 @@ class Known:
 
 
 def storable(path: str) -> str:
-    """A file name that is not valid UTF-8 becomes storable text (invalid bytes as U+FFFD)."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A file name as text that keeps it distinct: bytes that are not UTF-8 become "\\xff".
+
+    Replacing them all with U+FFFD made "a\\xff.txt" and "a\\xfe.txt" one path: one sources row,
+    one article, the other file lost without a reject.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _stat_reject(path: str, exc: OSError) -> Reject:
@@ -79,24 +83,27 @@ def ignore_reason(name: str, exclude: tuple[str, ...]) -> str | None:
 
 
 def walk_sources(
-    roots: list[Path], exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    roots: list[Path], exclude: tuple[str, ...] = DEFAULT_EXCLUDE, *, allow_outside_links: bool = False
 ) -> Iterator[FileEntry | Reject]:
     """Every regular file under the roots, in sorted order; problems as Rejects.
 
     Hidden names (starting with '.') are skipped: editors, sync tools and partial downloads put
-    their files there. Symlinked directories are not followed, so loops cannot recurse.
+    their files there. Symlinked directories are not followed, so loops cannot recurse. A link
+    whose target is outside every root is rejected unless ``allow_outside_links``: a link to
+    /etc/passwd dropped into the folder must not become an article.
     """
-    for root in roots:
-        root_str = os.fspath(root.resolve())
+    resolved = [os.fspath(r.resolve()) for r in roots]
+    inside = None if allow_outside_links else tuple(resolved)
+    for root_str in resolved:
         if os.path.isfile(root_str):
-            yield from _entry(root_str, os.path.dirname(root_str), ())
+            yield from _entry(root_str, os.path.dirname(root_str), (), None)
             continue
         walk_errors: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root_str, onerror=walk_errors.append):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if not name.startswith("."):
-                    yield from _entry(os.path.join(dirpath, name), root_str, exclude)
+                    yield from _entry(os.path.join(dirpath, name), root_str, exclude, inside)
         for exc in walk_errors:
             yield Reject(
                 storable(exc.filename or root_str),
@@ -106,12 +113,24 @@ def walk_sources(
             )
 
 
-def _entry(full: str, root: str, exclude: tuple[str, ...]) -> Iterator[FileEntry | Reject]:
+def _entry(
+    full: str, root: str, exclude: tuple[str, ...], inside: tuple[str, ...] | None
+) -> Iterator[FileEntry | Reject]:
     try:
         st = os.stat(full)
     except OSError as exc:
         yield _stat_reject(full, exc)
         return
+    if inside is not None and os.path.islink(full):
+        target = os.path.realpath(full)
+        if not any(target == r or target.startswith(r.rstrip(os.sep) + os.sep) for r in inside):
+            yield Reject(
+                storable(full),
+                "discover",
+                "symlink_outside_source",
+                f"symbolic link points outside the source folders, to {storable(target)}",
+            )
+            return
     if stat.S_ISDIR(st.st_mode):
         return  # a symlink to a directory: not followed
     if not stat.S_ISREG(st.st_mode):
@@ -199,9 +218,15 @@ def discover(ctx: RunContext) -> Discovery:
     found = Discovery()
     rejects: list[Reject] = []
     listed: set[str] = set()
-    for item in walk_sources(ctx.config.source_paths(), tuple(ctx.config.exclude)):
+    seen_rejects: set[tuple[str, str]] = set()
+    config = ctx.config
+    for item in walk_sources(
+        config.source_paths(), tuple(config.exclude), allow_outside_links=config.allow_outside_links
+    ):
         if isinstance(item, Reject):
-            rejects.append(item)
+            if (item.path, item.reason) not in seen_rejects:  # one entry under two SOURCE arguments
+                seen_rejects.add((item.path, item.reason))
+                rejects.append(item)
             continue
         if item.path in listed:  # the same file under two SOURCE arguments counts once
             continue

@@ -48,7 +48,12 @@ order by m.entity_id
 ENTITY_PAIRS_SQL = """
 with canon as (select article_id, coalesce(published_at, processed_at) as at
                from articles where dedup_kind = 'canonical'),
-     ents as (select distinct article_id, entity_id from mentions semi join canon using (article_id))
+     counted as (select article_id, entity_id, count(*) as n
+                 from mentions semi join canon using (article_id) group by all),
+     -- an article's most-mentioned entities only: pairs grow with the square of the names in an
+     -- article, and one list of 8,000 names made 25.7 M pairs (BBC's longest article has 116)
+     ents as (select article_id, entity_id from counted
+              qualify row_number() over (partition by article_id order by n desc, entity_id) <= $top)
 select a.entity_id as entity_a, b.entity_id as entity_b, count(*) as article_count,
        min(c.at) as first_seen, max(c.at) as last_seen
 from ents a join ents b on a.article_id = b.article_id and a.entity_id < b.entity_id
@@ -75,10 +80,13 @@ def redirect_rows(
     return [asdict(r) for r in resolve_entities(local, aliases, places=places)]
 
 
-def entity_tables(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer) -> tuple[pa.Table, pa.Table]:
-    """(entities with places, entity_pairs) from the redirected mentions view."""
+def entity_tables(
+    con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer, pair_entities: int = 100
+) -> tuple[pa.Table, pa.Table]:
+    """(entities with places, entity_pairs) from the redirected mentions view; pairs among each
+    article's ``pair_entities`` most-mentioned entities."""
     table = with_places(con.execute(ENTITIES_SQL).to_arrow_table(), gazetteer)
-    pairs = con.execute(ENTITY_PAIRS_SQL).to_arrow_table()
+    pairs = con.execute(ENTITY_PAIRS_SQL, {"top": pair_entities}).to_arrow_table()
     return conform(ENTITIES, table), conform(ENTITY_PAIRS, pairs)
 
 
@@ -106,7 +114,7 @@ def stage_entities(ctx: RunContext, aliases: AliasTable) -> int:
     wh.stage(run_id, ENTITY_REDIRECTS, to_table(ENTITY_REDIRECTS, redirects), "000000")
     con = connect_memory(wh.root, extra=wh.staged_files(run_id))
     try:
-        entities, pairs = entity_tables(con, load_gazetteer())
+        entities, pairs = entity_tables(con, load_gazetteer(), ctx.config.pair_entities_per_article)
     finally:
         con.close()
     wh.stage(run_id, ENTITIES, entities, "000000")

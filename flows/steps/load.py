@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -52,8 +53,14 @@ def read_file(entry: FileEntry, max_file_bytes: int) -> bytes:
             unreadable=False,
         )
     try:
-        with open(entry.os_path, "rb") as fh:
+        # Non-blocking open: a file swapped for a FIFO after listing would otherwise block the run
+        # (and hold the writer lock) forever; it is refused below as soon as fstat sees it.
+        with open(entry.os_path, "rb", opener=lambda path, flags: os.open(path, flags | os.O_NONBLOCK)) as fh:
             before = os.fstat(fh.fileno())
+            if not stat.S_ISREG(before.st_mode):
+                raise ReadProblem(
+                    "not_a_regular_file", "replaced by a device, socket or pipe after it was listed"
+                )
             data = fh.read(max_file_bytes + 1)
     except FileNotFoundError:
         raise ReadProblem("vanished", "file disappeared before it could be read") from None
@@ -79,6 +86,18 @@ def read_file(entry: FileEntry, max_file_bytes: int) -> bytes:
             "file was modified while being read; it will be read again on the next run",
         )
     return data
+
+
+def reference_date_for(entry: FileEntry, configured: date | None) -> date:
+    """The date year-less datelines are read against: the configured one, else the file's
+    modification day; a time no calendar holds (past year 9999) falls back to today rather
+    than failing this file on every run."""
+    if configured is not None:
+        return configured
+    try:
+        return datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC).date()
+    except (OverflowError, OSError, ValueError):
+        return datetime.now(UTC).date()
 
 
 class ReadProblem(Exception):
@@ -138,7 +157,7 @@ def load_and_clean(
             result.files_unchanged += 1
             continue
         loaded = load_file(entry.path, data, max_decompressed_bytes=config.max_decompressed_bytes)
-        reference: date = config.reference_date or datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC).date()
+        reference = reference_date_for(entry, config.reference_date)
         t1 = time.perf_counter()
         file_rejects = list(loaded.rejects)
         kept = 0

@@ -143,3 +143,26 @@ def test_stories_group_one_event_and_duplicates_follow_their_canonical(con):
         2,
     )
     assert rows[story["d"]]["headline"] == "Libraries stay open"
+
+
+def test_pairs_come_from_each_articles_most_mentioned_entities_only(tmp_path):
+    # one article listing 150 invented names (a hostile input once made 25.7 M pairs from 8,000)
+    names = [f"Name{i:03d} Person" for i in range(150)]
+    text = ", ".join(names)
+    mentions, pos = [], 0
+    for i, name in enumerate(names):
+        mentions.append(mention("x", name, "PERSON", pos, f"e{i:03d}"))
+        pos += len(name) + 2
+    mentions.append(mention("x", names[149], "PERSON", 0, "e149"))  # mentioned twice: ranks first
+    files = {}
+    for spec, rows in ((ARTICLES, [article_row("x", text)]), (MENTIONS, mentions)):
+        path = tmp_path / spec.name / spec.part_dir("2025-03") / "part.parquet"
+        path.parent.mkdir(parents=True)
+        pq.write_table(to_table(spec, rows), path)
+        files[spec.name] = [str(path)]
+    db = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    create_views(db, {name: files.get(name, []) for name in TABLES}, temp=True)
+    _, pairs = entity_tables(db, load_gazetteer(), pair_entities=100)
+    assert pairs.num_rows == 100 * 99 // 2
+    in_pairs = set(pairs["entity_a"].to_pylist()) | set(pairs["entity_b"].to_pylist())
+    assert "e149" in in_pairs and "e000" in in_pairs and "e099" not in in_pairs
