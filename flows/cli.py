@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,20 +17,41 @@ from flows.cli_output import (
     OutputFormat,
     cell,
     emit,
+    err,
     fail,
     models_option,
     plain,
     print_summary,
     printable,
+    record_if_unchanged_or_exit,
     run_or_exit,
 )
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"wirehouse {version('wirehouse')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out."""
 
 WarehouseOpt = Annotated[
     Path, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet + news.duckdb).")
@@ -123,36 +145,47 @@ def ingest(
     missing = [str(s) for s in [*paths, *([aliases] if aliases else [])] if not s.exists()]
     if missing:
         raise fail(f"not found: {', '.join(missing)}", 2)
+    from pydantic import ValidationError
+
+    from flows.config import RunConfig
+
+    try:
+        config = RunConfig(
+            sources=[str(s) for s in paths],
+            warehouse=str(warehouse),
+            batch_size=batch_size,
+            n_process=n_process,
+            lock_wait_seconds=wait,
+            progress=True,
+            aliases=str(aliases) if aliases else None,
+            reference_date=reference_date,
+            keywords=keywords,
+            text_helper=text_helper,
+            allow_outside_links=allow_outside_links,
+            models=models_option(
+                RunConfig.model_fields["models"].default_factory(), spacy_model, model or []
+            ),
+            **({"exclude": exclude} if exclude else {}),
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--{'-'.join(map(str, e['loc'])).replace('_', '-')} {e['input']!r}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise fail(problems, 2) from None
+    if not workers and not dask_address and not os.environ.get("PREFECT_API_URL"):
+        # an unchanged folder is answered (and its run recorded) without starting Prefect
+        unchanged = record_if_unchanged_or_exit(config)
+        if unchanged is not None:
+            print_summary(unchanged)
+            return
+    from flows.unchanged import files_to_read
+
+    err.print(  # the first progress line, before the seconds Prefect takes to start
+        Text(f"wirehouse: {files_to_read(config):,} files to read into {config.warehouse}; starting the flow")
+    )
     server = start_if_needed()  # boots while the imports below and the model load run
     try:
-        from pydantic import ValidationError
-
-        from flows.config import RunConfig
-
-        try:
-            config = RunConfig(
-                sources=[str(s) for s in paths],
-                warehouse=str(warehouse),
-                batch_size=batch_size,
-                n_process=n_process,
-                lock_wait_seconds=wait,
-                progress=True,
-                aliases=str(aliases) if aliases else None,
-                reference_date=reference_date,
-                keywords=keywords,
-                text_helper=text_helper,
-                allow_outside_links=allow_outside_links,
-                models=models_option(
-                    RunConfig.model_fields["models"].default_factory(), spacy_model, model or []
-                ),
-                **({"exclude": exclude} if exclude else {}),
-            )
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"--{'-'.join(map(str, e['loc'])).replace('_', '-')} {e['input']!r}: {e['msg']}"
-                for e in exc.errors()
-            )
-            raise fail(problems, 2) from None
         summary = run_or_exit(server, config, workers=workers, dask_address=dask_address)
     except ServerFailed as exc:
         raise fail(str(exc), 1) from None
@@ -163,13 +196,21 @@ def ingest(
 
 
 def _open_readonly(warehouse: Path):
-    """news.duckdb read-only, or exit 2 saying to run an ingest first."""
+    """news.duckdb read-only, or exit 2 saying to run an ingest first (or again, when damaged)."""
+    import duckdb
+
     from warehouse.catalog import open_readonly
 
     try:
         return open_readonly(warehouse)
     except FileNotFoundError as exc:
         raise fail(str(exc), 2) from None
+    except duckdb.Error as exc:
+        raise fail(
+            f"cannot open the warehouse database {warehouse / 'news.duckdb'}: {str(exc).splitlines()[0]}; "
+            f"`wirehouse ingest --warehouse {warehouse}` rebuilds it from the Parquet tables",
+            2,
+        ) from None
 
 
 @app.command()
@@ -186,7 +227,7 @@ def sql(
     try:
         statements = duckdb.extract_statements(query)
     except duckdb.Error as exc:
-        raise fail(f"query failed: {exc}", 2) from None
+        raise fail(f"query failed: {str(exc).splitlines()[0]}", 2) from None
     if not statements:
         raise fail(
             'empty query: give a SELECT over the views, e.g. wirehouse sql "select count(*) from articles"', 2
@@ -204,7 +245,7 @@ def sql(
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall() if columns else []
     except duckdb.Error as exc:
-        raise fail(f"query failed: {exc}", 2) from None
+        raise fail(f"query failed: {str(exc).splitlines()[0]}", 2) from None
     finally:
         con.close()
     if format is OutputFormat.table:
@@ -227,19 +268,28 @@ def search(
     entity: Annotated[
         str | None, typer.Option(help="Only articles mentioning this entity (name or alias).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Most results to show.")] = 10,
+    limit: Annotated[int, typer.Option(help="Most results to show.", min=1)] = 10,
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
 ) -> None:
     """Full-text search over canonical articles, ranked, with snippets."""
-    from warehouse.search import search_articles
+    from warehouse.search import entity_known, search_articles, undated_count
 
     con = _open_readonly(warehouse)
     try:
+        if entity is not None and not entity_known(con, entity):
+            raise fail(
+                f"no entity named {entity!r} in {warehouse}: list candidates with wirehouse sql "
+                f"\"select name, label from entities where name ilike '%{entity[:40]}%'\"",
+                2,
+            )
         hits = search_articles(con, query, since=since, entity=entity, limit=limit)
+        undated = undated_count(con) if since is not None else 0
     finally:
         con.close()
+    if undated:
+        err.print(Text(f"note: {undated:,} undated articles are not searched when --since is given"))
     rows = [
         {
             "score": h.score,

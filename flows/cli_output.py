@@ -132,3 +132,14 @@ def print_summary(summary: dict) -> None:
         table.add_row(f"rejected: {reason}", str(count))
     out.print(table)
     out.print(f"warehouse: {summary['warehouse']}")
+
+
+def record_if_unchanged_or_exit(config: Any) -> dict[str, Any] | None:
+    """flows.unchanged.record_if_unchanged, a busy warehouse an exit 3 at once."""
+    from flows.unchanged import record_if_unchanged
+    from warehouse.lock import WarehouseBusy
+
+    try:
+        return record_if_unchanged(config)
+    except WarehouseBusy as exc:
+        raise fail(str(exc), 3) from None

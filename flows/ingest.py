@@ -21,9 +21,10 @@ from flows.api_server import TemporaryServer
 from flows.config import EXAMPLES, RunConfig
 from flows.nlp import load_pipeline
 from flows.reference_data import load_aliases
+from flows.run_record import versions
 from flows.runtime import prefect_api
 from flows.steps.base import RunContext, RunStats
-from flows.steps.commit import commit, rebuild_snapshots, record_failure, versions
+from flows.steps.commit import commit, rebuild_snapshots, record_failure
 from flows.steps.dedup import deduplicate, plan_dedup, repoint
 from flows.steps.discover import discover
 from flows.steps.extract import extract

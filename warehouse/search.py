@@ -63,3 +63,18 @@ def search_articles(
         SEARCH_SQL, {"query": query, "since": since, "entity": entity, "limit": limit}
     ).fetchall()
     return [Hit(a, t, p, s, round(score, 4), snippet(text, query), d) for a, t, p, s, score, text, d in rows]
+
+
+def entity_known(con: duckdb.DuckDBPyConnection, entity: str) -> bool:
+    """Whether ``entity`` names an entity or one of its aliases (as the search filter reads it)."""
+    found = con.execute(
+        "select count(*) from entities where name ilike $e or list_contains(aliases, $e)", {"e": entity}
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def undated_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Canonical articles without a publication date: a --since filter cannot include them."""
+    return con.execute(
+        "select count(*) from articles where dedup_kind = 'canonical' and published_at is null"
+    ).fetchone()[0]

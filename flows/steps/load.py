@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flows.listing import FileEntry, Known, reject_rows
 from flows.nlp import detect_language
 from flows.progress import progress
 from flows.reference_data import load_tone_lexicon
 from flows.steps.base import RunContext, StepResult, as_task
 from flows.steps.dedup import dedup_keys
-from flows.steps.discover import FileEntry, Known, reject_rows
 from transforms.clean import clean_article
 from transforms.dedup import DedupKey
 from transforms.formats import JSON, JSONL, WARC, detect_format

@@ -11,7 +11,7 @@ import pytest
 
 from flows.config import RunConfig
 from flows.ingest import ingest_articles
-from flows.steps.discover import FileEntry, walk_sources
+from flows.listing import FileEntry, walk_sources
 from flows.steps.load import ReadProblem, read_file, reference_date_for
 from tests.flows.helpers import query
 from transforms.decompress import MAX_GZIP_MEMBERS, gunzip_capped

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from flows.ingest import RunConfig, ingest_articles
-from flows.steps.discover import FileEntry
+from flows.listing import FileEntry
 from flows.steps.load import ReadProblem, read_file
 from tests.fixtures.bad_inputs import make_bad_inputs
 from tests.flows.helpers import query

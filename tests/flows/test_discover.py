@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.steps.discover import FileEntry, Known, needs_work, walk_sources
+from flows.listing import FileEntry, Known, needs_work, walk_sources
 from transforms.records import Reject
 
 

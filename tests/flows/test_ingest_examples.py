@@ -521,3 +521,45 @@ def test_metadata_tables_hold_the_seed_rows(examples_run):
         warehouse, f"select count(*) from keywords k join articles a using (article_id) where {seed_a}"
     ) == [(10,)]
     assert query(warehouse, "select count(*) from articles where tone is null") == [(0,)]
+
+
+def test_every_command_answers_bad_input_with_one_line_and_an_exit_code(examples_run, tmp_path):
+    """No traceback anywhere: missing, damaged and busy warehouses, bad SQL, dates and numbers."""
+    from warehouse.lock import writer_lock
+
+    warehouse, _ = examples_run
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "news.duckdb").write_bytes(b"not a database")
+    missing = tmp_path / "missing"
+    w = ["-w", str(warehouse)]
+    cases = [
+        (["sql", "", *w], 2, "empty query"),
+        (["sql", "selec 1", *w], 2, "query failed: Parser Error"),
+        (["sql", "select 1", "-w", str(missing)], 2, "run `wirehouse ingest"),
+        (["sql", "select 1", "-w", str(damaged)], 2, "rebuilds it from the Parquet tables"),
+        (["status", "-w", str(damaged)], 2, "not a valid DuckDB database"),
+        (["report", "-w", str(missing), "-o", str(tmp_path / "r.html")], 2, "no warehouse database"),
+        (["search", "bridge", "-w", str(missing)], 2, "no warehouse database"),
+        (["search", "bridge", *w, "--entity", "Nobody Atall"], 2, "no entity named 'Nobody Atall'"),
+        (["search", "bridge", *w, "--since", "yesterday"], 2, "Invalid value for '--since'"),
+        (["search", "bridge", *w, "--limit", "0"], 2, "Invalid value for '--limit'"),
+        (["ingest", str(EXAMPLES), "-w", str(tmp_path / "x"), "--batch-size", "0"], 2, "--batch-size 0"),
+        (["ingest", str(EXAMPLES), "-w", str(tmp_path / "x"), "--n-process", "-1"], 2, "--n-process -1"),
+        (
+            ["ingest", str(EXAMPLES), "-w", str(tmp_path / "x"), "--reference-date", "2024-13-01"],
+            2,
+            "--reference-date '2024-13-01'",
+        ),
+        (["ingest", str(EXAMPLES), "-w", str(tmp_path / "x"), "--model", "fr"], 2, "write LANG=PACKAGE"),
+        (["ingest", "/no/such/folder", *w], 2, "not found: /no/such/folder"),
+    ]
+    runner = CliRunner()
+    for args, code, message in cases:
+        result = runner.invoke(app, args)
+        assert (result.exit_code, "Traceback" in result.output) == (code, False), (args, result.output)
+        assert message in " ".join(result.output.split()), (args, result.output)
+    with writer_lock(warehouse):  # a busy warehouse: exit 3 at once, before any server starts
+        result = runner.invoke(app, ["ingest", str(EXAMPLES), *w])
+    assert result.exit_code == 3 and "another wirehouse ingest is writing" in " ".join(result.output.split())
+    assert runner.invoke(app, ["--version"]).output.startswith("wirehouse ")
