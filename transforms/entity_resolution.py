@@ -10,7 +10,7 @@ a new alias in the alias table reaches old articles too.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -27,6 +27,7 @@ class LocalEntity:
     label: str
     article_count: int
     acronyms: tuple[str, ...] = ()
+    determiner_share: float = 0.0  # share of its mentions right after "the", "a" or "an"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class ResolutionParams:
     # (only with enough articles to know: a Washington in 5 articles may still be a person)
     label_dominance: float = 4.0
     label_min_articles: int = 20
+    # A "person" whose mentions follow "the", "a" or "an" this often is not one ("the Lib Dems",
+    # "an Oscar", "the Premiership", "a Briton"): the model's label loses to the grammar.
+    determiner_share: float = 0.25
+    determiner_min_articles: int = 3
 
 
 def _singular_name(name: str) -> str:
@@ -104,6 +109,35 @@ def resolve_entities(
             for e in group:
                 if e is not best:
                     target[e.entity_id] = (best.name, best.label, "place")
+
+    # 1c. "people" used with an article ("the Lib Dems", "an Oscar"), unless the name is shaped
+    # like the corpus's people: a first name of a full name ("Ryan Jones", "James") or a surname
+    # of one ("the Clinton campaign" is still Clinton)
+    other_labels: dict[str, Counter[str]] = defaultdict(Counter)
+    first_names: set[str] = set()
+    surnames: set[str] = set()
+    for e in ents.values():
+        if e.label != "PERSON":
+            other_labels[e.name.casefold()][e.label] += e.article_count
+        elif " " in e.name and e.article_count >= 2 and e.determiner_share < params.determiner_share:
+            # a full name seen in two articles, itself not used with an article (one-off spans such
+            # as "Briton Karl Keska" or "Premiership Fulham" would make any word a first name)
+            words = e.name.casefold().split()
+            first_names.add(words[0])
+            surnames.add(words[-1])
+    for e in ents.values():
+        words = e.name.casefold().split()
+        person_shaped = words[0] in first_names or (len(words) == 1 and words[0] in surnames)
+        if (
+            e.entity_id not in target
+            and e.label == "PERSON"
+            and not person_shaped
+            and e.article_count >= params.determiner_min_articles
+            and e.determiner_share >= params.determiner_share
+        ):
+            seen = other_labels.get(e.name.casefold())
+            label = seen.most_common(1)[0][0] if seen else "ORG"
+            target[e.entity_id] = (e.name, label, "not_a_person")
 
     by_name: dict[str, list[LocalEntity]] = defaultdict(list)  # 2. one name, several labels
     for e in ents.values():

@@ -473,7 +473,8 @@ ENTITY_REDIRECTS = TableSpec(
             pa.string(),
             "alias (curated alias table), place (another name of the same place in the gazetteer,"
             " e.g. Royaume-Uni for United Kingdom), label (same name, model gave another label),"
-            " plural, acronym (short form defined elsewhere), surname (the one dominant full name).",
+            " plural, acronym (short form defined elsewhere), surname (the one dominant full name),"
+            " not_a_person (labelled PERSON but used after 'the', 'a' or 'an': the Lib Dems, an Oscar).",
             nullable=False,
         ),
         RUN_ID,

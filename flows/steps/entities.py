@@ -22,11 +22,16 @@ from warehouse.catalog import connect_memory
 from warehouse.schemas import ENTITIES, ENTITY_PAIRS, ENTITY_REDIRECTS, conform, to_table
 
 LOCAL_ENTITIES_SQL = """
-select entity_id, first(name order by name) as name, first(label order by label) as label,
-       count(distinct article_id) as article_count,
-       list_sort(list_distinct(list(text) filter (
-           where regexp_full_match(text, '[A-Z][A-Z0-9&.-]+') and upper(name) <> text))) as acronyms
-from mentions group by entity_id
+select m.entity_id, first(m.name order by m.name) as name, first(m.label order by m.label) as label,
+       count(distinct m.article_id) as article_count,
+       list_sort(list_distinct(list(m.text) filter (
+           where regexp_full_match(m.text, '[A-Z][A-Z0-9&.-]+') and upper(m.name) <> m.text))) as acronyms,
+       -- share of mentions right after "the", "a" or "an": people's names almost never are
+       avg(case when regexp_matches(
+                lower(substr(a.text, greatest(m.start_char - 3, 1), least(m.start_char, 4))),
+                '(^|[^a-z])(the|an|a) $') then 1.0 else 0.0 end) as determiner_share
+from mentions m join articles a using (article_id)
+group by m.entity_id
 """
 
 ENTITIES_SQL = """
@@ -69,7 +74,7 @@ def redirect_rows(
     """Article-level entities resolved corpus-wide; ``con`` must show mentions as written
     (entity_redirects empty). With a gazetteer, names of one place join ("Royaume-Uni")."""
     rows = con.execute(LOCAL_ENTITIES_SQL).fetchall()
-    local = [LocalEntity(i, n, lab, c, tuple(a or ())) for i, n, lab, c, a in rows]
+    local = [LocalEntity(i, n, lab, c, tuple(a or ()), share or 0.0) for i, n, lab, c, a, share in rows]
     places = None
     if gazetteer is not None:
 

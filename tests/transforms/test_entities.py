@@ -294,3 +294,24 @@ def test_a_function_word_glued_to_a_name_is_never_a_name(nlp):
     assert "ofNew Labour" in text  # the model reads this typo as a PERSON
     names = {m.name for m in mentions_from_doc("x", nlp(text), text, {})}
     assert "Tony Blair" in names and not any(n.startswith("ofNew") for n in names)
+
+
+def test_a_person_used_with_an_article_is_not_a_person_unless_shaped_like_one():
+    from transforms.entity_resolution import LocalEntity, resolve_entities
+
+    local = [
+        LocalEntity("1", "Lib Dems", "PERSON", 40, determiner_share=0.86),  # "the Lib Dems"
+        LocalEntity("2", "Oscar", "PERSON", 60, determiner_share=0.35),  # "an Oscar"
+        LocalEntity("3", "Oscar", "WORK_OF_ART", 3),
+        LocalEntity("4", "Clinton", "PERSON", 10, determiner_share=0.5),  # "the Clinton campaign"
+        LocalEntity("5", "Bill Clinton", "PERSON", 30),
+        LocalEntity("6", "Bush", "PERSON", 20, determiner_share=0.19),  # "the Bush administration"
+        LocalEntity("7", "Premiership Fulham", "PERSON", 1),  # a one-off span: no first name "premiership"
+        LocalEntity("8", "Premiership", "PERSON", 20, determiner_share=0.85),
+    ]
+    got = {r.entity_id: (r.canonical_name, r.canonical_label, r.reason) for r in resolve_entities(local, {})}
+    assert got["1"] == ("Lib Dems", "ORG", "not_a_person")
+    assert got["2"] == ("Oscar", "WORK_OF_ART", "not_a_person")
+    assert got["8"] == ("Premiership", "ORG", "not_a_person")
+    assert got["4"] == ("Bill Clinton", "PERSON", "surname")  # a surname of a person in the corpus
+    assert "6" not in got

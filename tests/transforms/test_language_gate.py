@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.reference_data import load_gazetteer
+from tests.conftest import REPO
 from transforms.entities import entity_id
 from transforms.entity_resolution import LocalEntity, resolve_entities
 from transforms.language_gate import nlp_gate, primary_language
@@ -80,3 +81,18 @@ def test_places_redirect_to_the_gazetteer_name():
     assert [(r.canonical_name, r.canonical_label, r.reason) for r in redirects] == [
         ("United Kingdom", "GPE", "place")
     ]
+
+
+def test_english_copy_full_of_foreign_names_reads_as_english():
+    from flows.nlp import detect_language
+    from flows.reference_data import stop_words
+    from transforms.language_gate import reads_as_english
+
+    english = (
+        "Deutsche Boerse set to 'woo' LSE. Bosses of Deutsche Boerse and the London Stock Exchange "
+        "are set to meet on Friday to discuss a takeover, according to reports in the German press. "
+        "The German firm is said to be ready to make an offer for the exchange in the coming weeks."
+    )
+    german = (REPO / "tests" / "fixtures" / "languages" / "krankenhaus-de.txt").read_text(encoding="utf-8")
+    assert reads_as_english(english, stop_words("en")) and not reads_as_english(german, stop_words("en"))
+    assert detect_language(english)[0] == "en" and detect_language(german)[0] == "de"
