@@ -329,6 +329,12 @@ STORIES = TableSpec(
         col("first_published", TS, "Earliest published_at in the story."),
         col("last_published", TS, "Latest published_at in the story."),
         col("top_entities", STR_LIST, "Up to 8 entity names mentioned by most of the story's articles."),
+        col(
+            "outlets",
+            STR_LIST,
+            "Where the story's articles (copies included) came from: each site's name, else the folder"
+            " its file came in; sorted, distinct.",
+        ),
         RUN_ID,
     ),
 )

@@ -18,7 +18,10 @@ from warehouse.schemas import STORIES, STORY_MEMBERS, conform
 
 STORIES_SQL = """
 with members as (select a.article_id, s.story_id, a.title, a.lede, a.published_at, a.dedup_kind,
-                        a.source_path, a.record_index, a.word_count
+                        a.source_path, a.record_index, a.word_count,
+                        -- the outlet: the site's name, else the folder its file came in
+                        coalesce(a.site_name, nullif(regexp_extract(a.source_path, '([^/]+)/[^/]+$', 1), ''))
+                          as outlet
                  from articles a join story_map s on s.article_id = a.canonical_id),
      firsts as (select story_id,
                        first(coalesce(title, left(lede, 200)) order by published_at nulls last,
@@ -32,7 +35,8 @@ with members as (select a.article_id, s.story_id, a.title, a.lede, a.published_a
 select m.story_id, any_value(f.headline) as headline, count(*) as article_count,
        count(*) filter (where m.dedup_kind = 'canonical') as canonical_count,
        min(m.published_at) as first_published, max(m.published_at) as last_published,
-       coalesce(any_value(t.top_entities), []) as top_entities
+       coalesce(any_value(t.top_entities), []) as top_entities,
+       list_sort(list_distinct(list(m.outlet) filter (where m.outlet is not null))) as outlets
 from members m join firsts f using (story_id) left join top t using (story_id)
 group by m.story_id order by m.story_id
 """

@@ -32,6 +32,7 @@ LIBRARY = "Westline school board approved a budget for eleven new classrooms and
 def article_row(
     article_id: str, text: str, *, canonical: str | None = None, run: str = "r1", **fields
 ) -> dict:
+    fields.setdefault("source_path", f"/feeds/wire/{article_id}.txt")
     row = asdict(clean_article(article_id, text, **fields))
     return row | {
         "canonical_id": canonical or article_id,
@@ -59,7 +60,9 @@ def mention(article_id: str, text: str, label: str, start: int, entity_id: str, 
 @pytest.fixture
 def con(tmp_path):
     articles = [
-        article_row("a", BRIDGE, title="Harbour bridge to close", published_at=T0),
+        article_row(
+            "a", BRIDGE, title="Harbour bridge to close", published_at=T0, site_name="Portmere Courier"
+        ),
         article_row("b", BRIDGE, title="Harbour bridge to close", canonical="a"),
         article_row("c", BRIDGE + " Traffic will divert.", title="Bridge repairs", run="r2"),
         article_row("d", LIBRARY, title="Libraries stay open", published_at=T0),
@@ -143,6 +146,8 @@ def test_stories_group_one_event_and_duplicates_follow_their_canonical(con):
         2,
     )
     assert rows[story["d"]]["headline"] == "Libraries stay open"
+    # outlets: a site's name, else the folder its file came in
+    assert bridge["outlets"] == ["Portmere Courier", "wire"] and rows[story["d"]]["outlets"] == ["wire"]
 
 
 def test_pairs_come_from_each_articles_most_mentioned_entities_only(tmp_path):
