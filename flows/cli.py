@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Column, Table
 from rich.text import Text
 
 from flows.api_server import ServerFailed, start_if_needed
 from flows.cli_output import (
-    OutputFormat,
-    cell,
-    emit,
     err,
     fail,
     models_option,
-    plain,
     print_summary,
-    printable,
     record_if_unchanged_or_exit,
     run_or_exit,
 )
+from flows.cli_read import WarehouseOpt, report, search, sql, status
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
@@ -52,15 +45,6 @@ def main(
     ] = False,
 ) -> None:
     """wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out."""
-
-WarehouseOpt = Annotated[
-    Path, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet + news.duckdb).")
-]
-
-
-# `wirehouse sql` reads: anything that writes a file, attaches, installs, loads or changes a
-# setting is refused before it runs (COPY ... TO could overwrite the warehouse's own data).
-_READ_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 
 @app.command()
@@ -195,147 +179,6 @@ def ingest(
     print_summary(summary)
 
 
-def _open_readonly(warehouse: Path):
-    """news.duckdb read-only, or exit 2 saying to run an ingest first (or again, when damaged)."""
-    import duckdb
-
-    from warehouse.catalog import open_readonly
-
-    try:
-        return open_readonly(warehouse)
-    except FileNotFoundError as exc:
-        raise fail(str(exc), 2) from None
-    except duckdb.Error as exc:
-        raise fail(
-            f"cannot open the warehouse database {warehouse / 'news.duckdb'}: {str(exc).splitlines()[0]}; "
-            f"`wirehouse ingest --warehouse {warehouse}` rebuilds it from the Parquet tables",
-            2,
-        ) from None
-
-
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="SQL over the views (articles, entities, ...).")],
-    warehouse: WarehouseOpt = Path("warehouse"),
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-) -> None:
-    """Run a SQL query against the warehouse views (read-only)."""
-    import duckdb
-
-    try:
-        statements = duckdb.extract_statements(query)
-    except duckdb.Error as exc:
-        raise fail(f"query failed: {str(exc).splitlines()[0]}", 2) from None
-    if not statements:
-        raise fail(
-            'empty query: give a SELECT over the views, e.g. wirehouse sql "select count(*) from articles"', 2
-        )
-    refused = [s.type.name for s in statements if s.type.name not in _READ_STATEMENTS]
-    if refused:
-        raise fail(
-            f"wirehouse sql only reads: a {refused[0]} statement is refused. Query with SELECT; to change"
-            " or export data, open a copy of the warehouse in the DuckDB CLI.",
-            2,
-        )
-    con = _open_readonly(warehouse)
-    try:
-        cursor = con.execute(query)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall() if columns else []
-    except duckdb.Error as exc:
-        raise fail(f"query failed: {str(exc).splitlines()[0]}", 2) from None
-    finally:
-        con.close()
-    if format is OutputFormat.table:
-        table = Table(*(Column(header=cell(c)) for c in columns))
-        for row in rows:
-            table.add_row(*(cell(v) for v in row))
-        Console().print(table)
-    else:
-        emit(columns, rows, format)
-
-
-@app.command()
-def search(
-    query: Annotated[str, typer.Argument(help="Words to search for in titles and text (BM25 ranking).")],
-    warehouse: WarehouseOpt = Path("warehouse"),
-    since: Annotated[
-        datetime | None,
-        typer.Option(help="Only articles published on or after this date.", formats=["%Y-%m-%d"]),
-    ] = None,
-    entity: Annotated[
-        str | None, typer.Option(help="Only articles mentioning this entity (name or alias).")
-    ] = None,
-    limit: Annotated[int, typer.Option(help="Most results to show.", min=1)] = 10,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-) -> None:
-    """Full-text search over canonical articles, ranked, with snippets."""
-    from warehouse.search import entity_known, search_articles, undated_count
-
-    con = _open_readonly(warehouse)
-    try:
-        if entity is not None and not entity_known(con, entity):
-            raise fail(
-                f"no entity named {entity!r} in {warehouse}: list candidates with wirehouse sql "
-                f"\"select name, label from entities where name ilike '%{entity[:40]}%'\"",
-                2,
-            )
-        hits = search_articles(con, query, since=since, entity=entity, limit=limit)
-        undated = undated_count(con) if since is not None else 0
-    finally:
-        con.close()
-    if undated:
-        err.print(Text(f"note: {undated:,} undated articles are not searched when --since is given"))
-    rows = [
-        {
-            "score": h.score,
-            "title": h.title or "(no title)",
-            "published_at": plain(h.published_at),
-            "duplicates": h.duplicates,
-            "snippet": h.snippet,
-            "source_path": h.source_path,
-            "article_id": h.article_id,
-        }
-        for h in hits
-    ]
-    if format is not OutputFormat.table:
-        columns = ["score", "title", "published_at", "duplicates", "snippet", "source_path", "article_id"]
-        emit(columns, [[row[c] for c in columns] for row in rows], format)
-        return
-    out = Console()
-    if not rows:
-        out.print(Text(f"no article matches {printable(repr(query))}"))
-    for i, row in enumerate(rows, 1):  # titles, snippets and paths are data: Text, never markup
-        copies = f"  +{row['duplicates']} copies" if row["duplicates"] else ""
-        out.print(
-            Text.assemble(
-                (f"{i}. {printable(str(row['title']))}", "bold"),
-                f"  score {row['score']}  {row['published_at'] or 'undated'}{copies}",
-            )
-        )
-        out.print(Text(f"   {printable(str(row['snippet']))}"), highlight=False)
-        out.print(Text(f"   {printable(str(row['source_path']))}", style="dim"))
-
-
-@app.command()
-def report(
-    warehouse: WarehouseOpt = Path("warehouse"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
-) -> None:
-    """Write a self-contained HTML page of charts: volume, entities, stories, duplicates, rejects."""
-    from flows.report import write_report
-
-    try:
-        path = write_report(warehouse, out)
-    except FileNotFoundError as exc:
-        raise fail(str(exc), 2) from None
-    Console().print(f"report written to {path.resolve()}")
-
-
 @app.command()
 def serve(
     sources: Annotated[
@@ -362,40 +205,10 @@ def serve(
     ingest_articles.serve(name=name, cron=cron, parameters={"config": config})
 
 
-@app.command()
-def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
-    """Show the last runs and the row count of every table."""
-    from flows.report import languages
-    from warehouse.schemas import TABLES
-
-    con = _open_readonly(warehouse)
-    out = Console()
-    try:
-        recent = con.execute(
-            "select run_id, status, files_seen, files_new, articles, duplicates, records_rejected, "
-            "round(seconds_total, 1) from runs order by run_id desc limit ?",
-            [runs],
-        ).fetchall()
-        counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in TABLES}
-        by_language = languages(con)
-    finally:
-        con.close()
-    table = Table(
-        "run", "status", "files", "new", "articles", "duplicates", "rejects", "seconds", title="last runs"
-    )
-    for row in recent:
-        table.add_row(*(cell(v) for v in row))
-    out.print(table)
-    sizes = Table("table", "rows", title=f"tables in {warehouse}")
-    for name, count in counts.items():
-        sizes.add_row(name, f"{count:,}")
-    out.print(sizes)
-    if by_language:
-        table = Table("language", "articles", "analysed", "why not", title="languages (canonical articles)")
-        for lang, n, analysed, why in by_language:
-            table.add_row(cell(lang), f"{n:,}", f"{analysed:,}", cell(why))
-        out.print(table)
-
+app.command()(sql)
+app.command()(search)
+app.command()(report)
+app.command()(status)
 
 if __name__ == "__main__":
     app()
