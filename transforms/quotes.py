@@ -196,10 +196,11 @@ def _speaker(
     return normalise_name(who, "PERSON"), None, "name"
 
 
-def _sentence_start(text: str, pos: int) -> int:
+def _sentence_start(text: str, pos: int, sentence_end: re.Pattern[str] = _SENTENCE_END) -> int:
+    """Start of the sentence holding ``pos``, never before its line."""
     line = text.rfind("\n", 0, pos) + 1
     start = line
-    for m in _SENTENCE_END.finditer(text, line, min(len(text), pos + 1)):
+    for m in sentence_end.finditer(text, line, min(len(text), pos + 1)):
         if m.end() <= pos:
             start = m.end()
     return start

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from transforms.entities import normalise_name
-from transforms.quotes import Quote, quote_spans
+from transforms.quotes import Quote, _person_before, _sentence_start, quote_spans
 from transforms.records import Mention
 
 # Participles of the passé composé ("a déclaré") and present forms ("déclare", "explique").
@@ -55,23 +55,6 @@ _SENTENCE_END = re.compile(r"[.!?][»\"”'’)\u00a0\u202f]*\s+(?=[A-ZÀ-Ý«\"
 _PRONOUNS = {"il", "elle", "ils", "elles", "on"}
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    line = text.rfind("\n", 0, pos) + 1
-    start = line
-    for m in _SENTENCE_END.finditer(text, line, min(len(text), pos + 1)):
-        if m.end() <= pos:
-            start = m.end()
-    return start
-
-
-def _person_before(mentions: Sequence[Mention], pos: int) -> Mention | None:
-    best = None
-    for m in mentions:
-        if m.label == "PERSON" and m.end_char <= pos and (best is None or m.start_char > best.start_char):
-            best = m
-    return best
-
-
 def _speaker(who: str, start: int, quote_start: int, mentions: Sequence[Mention]):
     who = who.strip()
     if who.lower() in _PRONOUNS:
@@ -108,7 +91,7 @@ def _after(text: str, end: int, quote_start: int, mentions: Sequence[Mention]):
 
 
 def _before(text: str, start: int, mentions: Sequence[Mention]):
-    sentence = _sentence_start(text, start)
+    sentence = _sentence_start(text, start, _SENTENCE_END)
     window = text[sentence:start]
     found = None
     for m in _BEFORE_PREP.finditer(window):
