@@ -84,8 +84,17 @@ def _fix_times(folder: Path, seconds: int = 1_700_000_000) -> None:
         os.utime(path, ns=(seconds * 10**9, seconds * 10**9))
 
 
+def _connect(db: Path):
+    """A warehouse folder's tables: DuckLake (catalog.sqlite) or the old news.duckdb views."""
+    if (db.parent / "catalog.sqlite").exists():
+        from warehouse.catalog import open_readonly
+
+        return open_readonly(db.parent)
+    return duckdb.connect(str(db), read_only=True)
+
+
 def _rows(db: Path, table: str, columns: list[str]) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = _connect(db)
     try:
         cols = ", ".join(f'"{c}"' for c in columns)
         return con.execute(f"select {cols} from {table} order by all").fetchall()
@@ -94,7 +103,7 @@ def _rows(db: Path, table: str, columns: list[str]) -> list[tuple]:
 
 
 def _columns(db: Path, table: str) -> list[str]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = _connect(db)
     try:
         return [r[0] for r in con.execute(f"describe {table}").fetchall()]
     finally:
@@ -102,6 +111,10 @@ def _columns(db: Path, table: str) -> list[str]:
 
 
 def _tables(db: Path) -> list[str]:
+    if (db.parent / "catalog.sqlite").exists():
+        from warehouse.schemas import TABLES
+
+        return list(TABLES)
     con = duckdb.connect(str(db), read_only=True)
     try:
         views = con.execute("select view_name from duckdb_views() where not internal").fetchall()
@@ -113,7 +126,9 @@ def _tables(db: Path) -> list[str]:
 def compare(old: Path, new: Path, ignore: set[str]) -> int:
     """Print one line per table; return the number of tables that differ."""
     differing = 0
-    for name in sorted(p.name for p in old.iterdir() if (p / "news.duckdb").exists()):
+    for name in sorted(
+        p.name for p in old.iterdir() if (p / "news.duckdb").exists() or (p / "catalog.sqlite").exists()
+    ):
         a, b = old / name / "news.duckdb", new / name / "news.duckdb"
         for table in sorted(set(_tables(a)) | set(_tables(b))):
             cols_a, cols_b = _columns(a, table), _columns(b, table)

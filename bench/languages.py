@@ -28,6 +28,7 @@ from transforms.clean import clean_article  # noqa: E402
 from transforms.language_gate import primary_language  # noqa: E402
 from transforms.load import load_file  # noqa: E402
 from transforms.records import RejectError  # noqa: E402
+from warehouse.catalog import open_readonly  # noqa: E402
 
 _LANG = re.compile(rb"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z_-]+)", re.I)
 
@@ -62,7 +63,6 @@ def detection(folder: Path) -> None:
 
 
 def through_the_flow(folder: Path) -> None:
-    import duckdb
 
     from flows.config import RunConfig
     from flows.ingest import ingest_articles, prefect_api
@@ -70,7 +70,7 @@ def through_the_flow(folder: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp, prefect_api(None):
         warehouse = Path(tmp) / "wh"
         ingest_articles(RunConfig(sources=[str(folder / "html")], warehouse=str(warehouse)))
-        con = duckdb.connect(str(warehouse / "news.duckdb"), read_only=True)
+        con = open_readonly(warehouse)
         q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
         print("language | canonical articles | read by a model | mentions | not read because")
         for row in q("""

@@ -33,7 +33,7 @@ def main() -> None:
     root = require("quotes_polnear_dev")
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(args.warehouse or Path(tmp) / "wh")
-        if not (warehouse / "news.duckdb").exists():
+        if not (warehouse / "catalog.sqlite").exists():
             from flows.ingest import RunConfig, ingest_articles
 
             ingest_articles(RunConfig(sources=[str(root / "articles")], warehouse=str(warehouse)))

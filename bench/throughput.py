@@ -37,6 +37,8 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from warehouse.catalog import open_readonly  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -48,7 +50,6 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
     from flows.api_server import start_if_needed
 
     server = start_if_needed()
-    import duckdb
 
     import flows.ingest
     from flows.config import RunConfig
@@ -66,7 +67,7 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
     wall_to_end = time.perf_counter() - T0
     cpu_flow = time.process_time() - cpu
     rss_flow = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    con = duckdb.connect(str(Path(warehouse) / "news.duckdb"), read_only=True)
+    con = open_readonly(Path(warehouse))
     texts, words = zip(
         *con.execute(
             "select text, word_count from articles where dedup_kind = 'canonical' order by article_id"
@@ -96,6 +97,7 @@ def child(source: str, warehouse: str, n_process: int, reference_date: str | Non
         "rerun_seconds": again["seconds_total"],
         "rerun_wall": rerun_wall,
         "rerun_files_unchanged": again["files_unchanged"],
+        "disk_mb": sum(p.stat().st_size for p in Path(warehouse).rglob("*") if p.is_file()) / 2**20,
         "peak_rss_mb": rss_flow,
         # everything from process start to the flow's end that is not the flow's own work
         "startup": {"imports": t_imports, "total": wall_to_end - summary["seconds_total"]},
@@ -192,6 +194,8 @@ def report(name: str, runs: list[dict]) -> None:
     )
     stages = {k: med(r["stages"][k] for r in runs) for k in r0["stages"]}
     print("  seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    if "disk_mb" in r0:
+        print(f"  warehouse on disk after both runs: {med(r['disk_mb'] for r in runs):.1f} MiB")
     rerun = med(r["rerun_seconds"] for r in runs)
     print(
         f"  re-run, unchanged folder: {rerun:.2f} s in the flow = {100 * rerun / flow:.2f} % of the cold run "

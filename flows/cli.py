@@ -18,7 +18,7 @@ from flows.cli_output import (
     record_if_unchanged_or_exit,
     run_or_exit,
 )
-from flows.cli_read import WarehouseOpt, report, search, sql, status
+from flows.cli_read import WarehouseOpt, export, history, report, search, shell, sql, status
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
@@ -104,6 +104,30 @@ def ingest(
             " them as symlink_outside_source; a link to /etc/passwd must not become an article)."
         ),
     ] = False,
+    catalog: Annotated[
+        str | None,
+        typer.Option(
+            help="Put a new warehouse's catalog on PostgreSQL: postgresql://USER@HOST:PORT/DATABASE"
+            " (password from PGPASSWORD or ~/.pgpass). The warehouse folder keeps lake.json, the lock"
+            " and the search index."
+        ),
+    ] = None,
+    data_path: Annotated[
+        str | None,
+        typer.Option(
+            help="Put a new warehouse's data files on S3: s3://BUCKET/PREFIX/ (credentials from"
+            " AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION; AWS_ENDPOINT_URL for an"
+            " S3-compatible server)."
+        ),
+    ] = None,
+    missing_files: Annotated[
+        str,
+        typer.Option(
+            help="A source file gone since the last run: 'keep' its articles (an archive fed from a"
+            " rotating inbox; recorded as missing in sources) or 'remove' them from every table (a"
+            " retraction)."
+        ),
+    ] = "keep",
     workers: Annotated[
         int | None,
         typer.Option(help="Process batches on a local Dask cluster of N worker processes.", min=1),
@@ -146,6 +170,9 @@ def ingest(
             keywords=keywords,
             text_helper=text_helper,
             allow_outside_links=allow_outside_links,
+            missing_files=missing_files,
+            catalog=catalog,
+            data_path=data_path,
             models=models_option(
                 RunConfig.model_fields["models"].default_factory(), spacy_model, model or []
             ),
@@ -209,6 +236,9 @@ app.command()(sql)
 app.command()(search)
 app.command()(report)
 app.command()(status)
+app.command()(history)
+app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(shell)
+app.command()(export)
 
 if __name__ == "__main__":
     app()

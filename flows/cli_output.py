@@ -131,7 +131,17 @@ def print_summary(summary: dict) -> None:
     for reason, count in (summary.get("rejects_by_reason") or {}).items():
         table.add_row(f"rejected: {reason}", str(count))
     out.print(table)
-    out.print(f"warehouse: {summary['warehouse']}")
+    snapshot = (
+        f" (committed as snapshot {summary['snapshot']})" if summary.get("snapshot") is not None else ""
+    )
+    out.print(f"warehouse: {summary['warehouse']}{snapshot}")
+    if summary.get("search_error"):
+        err.print(
+            Text(
+                f"warning: the run is committed, but the search index was not rebuilt "
+                f"({summary['search_error']}); the next run rebuilds it"
+            )
+        )
 
 
 def record_if_unchanged_or_exit(config: Any) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""The commands that read a warehouse: sql, search, report, status (registered in flows/cli.py)."""
+"""The commands that read a warehouse: sql, search, report, status, history (registered in flows/cli.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rich.text import Text
 from flows.cli_output import OutputFormat, cell, emit, err, fail, plain, printable
 
 WarehouseOpt = Annotated[
-    Path, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet + news.duckdb).")
+    Path, typer.Option("--warehouse", "-w", help="Warehouse folder (catalog.sqlite + data/).")
 ]
 
 
@@ -23,32 +23,51 @@ WarehouseOpt = Annotated[
 _READ_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 
-def _open_readonly(warehouse: Path):
-    """news.duckdb read-only, or exit 2 saying to run an ingest first (or again, when damaged)."""
+def _open_readonly(warehouse: Path, *, at_run: str | None = None, search: bool = False):
+    """The warehouse read-only (as of ``at_run``), or exit 2 with one line that says what to do."""
     import duckdb
 
+    from warehouse import lake
     from warehouse.catalog import open_readonly
 
     try:
-        return open_readonly(warehouse)
+        snapshot = None
+        if at_run is not None:
+            con = open_readonly(warehouse)
+            try:
+                snapshot = lake.run_snapshot(con, at_run)
+            finally:
+                con.close()
+            if snapshot is None:
+                raise fail(
+                    f"no committed run {at_run!r} in {warehouse}: `wirehouse history --warehouse "
+                    f"{warehouse}` lists them",
+                    2,
+                )
+        return open_readonly(warehouse, snapshot=snapshot, search=search)
     except FileNotFoundError as exc:
         raise fail(str(exc), 2) from None
     except duckdb.Error as exc:
         raise fail(
-            f"cannot open the warehouse database {warehouse / 'news.duckdb'}: {str(exc).splitlines()[0]}; "
-            f"`wirehouse ingest --warehouse {warehouse}` rebuilds it from the Parquet tables",
+            f"cannot read the warehouse catalog {warehouse / lake.CATALOG_NAME}: {str(exc).splitlines()[0]}; "
+            "a copied warehouse needs its whole folder (catalog.sqlite and data/); a damaged one: "
+            "restore it from a backup, or ingest the sources again into a new folder",
             2,
         ) from None
 
 
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL over the views (articles, entities, ...).")],
+    query: Annotated[str, typer.Argument(help="SQL over the tables (articles, entities, ...).")],
     warehouse: WarehouseOpt = Path("warehouse"),
     format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,
+    at_run: Annotated[
+        str | None,
+        typer.Option("--at-run", help="Answer as of this run's commit (a run id, or a unique prefix)."),
+    ] = None,
 ) -> None:
-    """Run a SQL query against the warehouse views (read-only)."""
+    """Run a SQL query against the warehouse tables (read-only), now or as of an earlier run."""
     import duckdb
 
     try:
@@ -66,7 +85,7 @@ def sql(
             " or export data, open a copy of the warehouse in the DuckDB CLI.",
             2,
         )
-    con = _open_readonly(warehouse)
+    con = _open_readonly(warehouse, at_run=at_run)
     try:
         cursor = con.execute(query)
         columns = [d[0] for d in cursor.description or []]
@@ -102,7 +121,7 @@ def search(
     """Full-text search over canonical articles, ranked, with snippets."""
     from warehouse.search import entity_known, search_articles, undated_count
 
-    con = _open_readonly(warehouse)
+    con = _open_readonly(warehouse, search=True)
     try:
         if entity is not None and not entity_known(con, entity):
             raise fail(
@@ -171,11 +190,14 @@ def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
     try:
         recent = con.execute(
             "select run_id, status, files_seen, files_new, articles, duplicates, records_rejected, "
-            "round(seconds_total, 1) from runs order by run_id desc limit ?",
+            "round(seconds_total, 1) from runs order by run_seq desc limit ?",
             [runs],
         ).fetchall()
         counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in TABLES}
         by_language = languages(con)
+        missing = con.execute(
+            "select path, run_id, note from sources where status = 'missing' order by path"
+        ).fetchall()
     finally:
         con.close()
     table = Table(
@@ -188,8 +210,114 @@ def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
     for name, count in counts.items():
         sizes.add_row(name, f"{count:,}")
     out.print(sizes)
+    if missing:
+        table = Table("path", "noticed by run", "articles", title=f"{len(missing):,} source files missing")
+        for path, run_id, note in missing[:20]:
+            table.add_row(printable(path), run_id, "removed" if "removed" in (note or "") else "kept")
+        out.print(table)
     if by_language:
         table = Table("language", "articles", "analysed", "why not", title="languages (canonical articles)")
         for lang, n, analysed, why in by_language:
             table.add_row(cell(lang), f"{n:,}", f"{analysed:,}", cell(why))
         out.print(table)
+
+
+def history(
+    warehouse: WarehouseOpt = Path("warehouse"),
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """List committed runs, newest first, with the snapshot each made and what it changed.
+
+    Any of them can be queried as it was: wirehouse sql --at-run RUN_ID "select ...".
+    """
+    from warehouse import lake
+
+    con = _open_readonly(warehouse)
+    try:
+        rows = con.execute(
+            f"""
+            select r.run_seq, r.run_id, s.snapshot_id, r.status, r.files_new, r.files_changed,
+                   r.files_missing, r.articles, r.records_rejected, r.finished_at
+            from runs r left join ({lake.RUN_SNAPSHOTS_SQL}) s using (run_id)
+            order by r.run_seq desc limit ?""",
+            [limit],
+        ).fetchall()
+        columns = [d[0] for d in con.description]
+    finally:
+        con.close()
+    if format is not OutputFormat.table:
+        emit(columns, rows, format)
+        return
+    table = Table(
+        "seq",
+        "run",
+        "snapshot",
+        "status",
+        "new",
+        "changed",
+        "missing",
+        "articles",
+        "rejects",
+        "finished",
+        title=f"runs in {warehouse}",
+    )
+    for row in rows:
+        table.add_row(*(cell(v) for v in row))
+    Console().print(table)
+
+
+def shell_init_sql(warehouse: Path) -> str:
+    """Statements that open the warehouse read-only in a DuckDB CLI of the same DuckDB version."""
+    from warehouse import lake
+
+    return "; ".join(lake.setup_statements(warehouse, read_only=True)) + f"; USE {lake.LAKE};"
+
+
+def shell(
+    warehouse: WarehouseOpt = Path("warehouse"),
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="Arguments for the duckdb CLI, after --, e.g. -- -c 'select 1'."),
+    ] = None,
+) -> None:
+    """Open the warehouse in the DuckDB CLI (read-only), tables under their own names."""
+    import os
+    import shutil
+    import sys
+
+    from warehouse import lake
+
+    if not lake.exists(warehouse):
+        raise fail(lake.missing_message(warehouse), 2)
+    binary = shutil.which("duckdb", path=str(Path(sys.executable).parent)) or shutil.which("duckdb")
+    if binary is None:
+        raise fail("no duckdb CLI found: install duckdb-cli (it comes with wirehouse's dependencies)", 2)
+    os.execv(binary, [binary, "-cmd", shell_init_sql(warehouse), *(args or [])])
+
+
+def export(
+    out: Annotated[Path, typer.Argument(help="Folder to write one <table>.parquet per table into.")],
+    warehouse: WarehouseOpt = Path("warehouse"),
+    at_run: Annotated[str | None, typer.Option("--at-run", help="Export as of this run.")] = None,
+) -> None:
+    """Write every table as one plain Parquet file, exactly its live rows, for readers without DuckLake."""
+    import os
+
+    from warehouse.schemas import TABLES
+
+    con = _open_readonly(warehouse, at_run=at_run)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in TABLES:
+            tmp = out / f".{name}.parquet.tmp"
+            con.execute(
+                f"copy (select * from {name}) to '{str(tmp).replace(chr(39), chr(39) * 2)}' "
+                "(format parquet, compression zstd)"
+            )
+            os.replace(tmp, out / f"{name}.parquet")
+    finally:
+        con.close()
+    Console().print(f"{len(TABLES)} tables written to {out.resolve()}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -49,7 +50,17 @@ class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: list[str] = Field(default_factory=list, description="Folders or files to ingest.")
-    warehouse: str = Field("warehouse", description="Warehouse folder (Parquet + news.duckdb).")
+    warehouse: str = Field("warehouse", description="Warehouse folder (DuckLake catalog and Parquet data).")
+    catalog: str | None = Field(
+        None,
+        description="A new warehouse's DuckLake catalog on PostgreSQL (postgresql://USER@HOST:PORT/DB;"
+        " password from PGPASSWORD); default: catalog.sqlite in the warehouse folder.",
+    )
+    data_path: str | None = Field(
+        None,
+        description="A new warehouse's data files on S3 (s3://BUCKET/PREFIX/; credentials from AWS_*"
+        " variables); default: data/ in the warehouse folder.",
+    )
     batch_size: int = Field(500, ge=1, description="Files per batch (bounds memory).")
     models: dict[str, str] = Field(
         default_factory=lambda: {"en": DEFAULT_MODEL, "fr": FRENCH_MODEL},
@@ -72,6 +83,13 @@ class RunConfig(BaseModel):
     )
     allow_outside_links: bool = Field(
         False, description="Load files whose symbolic links point outside the source folders."
+    )
+    # An archive fed from a rotating inbox must not lose what it once read: "keep" is the default.
+    # A retraction is a file deleted on purpose: "remove" takes its articles out of every table.
+    missing_files: Literal["keep", "remove"] = Field(
+        "keep",
+        description="A source file gone since the last run: keep its articles (recorded as missing in"
+        " sources), or remove them from every table.",
     )
     aliases: str | None = Field(None, description="CSV of extra entity aliases (alias,name,label).")
     keywords: bool = Field(True, description="Extract keywords.")
@@ -109,3 +127,12 @@ class RunConfig(BaseModel):
         from flows.locations import local_path
 
         return local_path(self.warehouse)
+
+    def location(self):
+        """Where a new warehouse's catalog and data go (warehouse.lake.Location)."""
+        from warehouse.lake import Location, postgres_dsn
+
+        data = self.data_path
+        if data and not data.endswith("/"):
+            data += "/"
+        return Location(postgres_dsn(self.catalog) if self.catalog else None, data)

@@ -56,7 +56,7 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
         "versions": versions(),
     }
     with writer_lock(ctx.wh.root, wait_seconds=config.lock_wait_seconds):
-        ctx.wh.init()
+        ctx.wh.init(config.location())
         for action in ctx.wh.recover():
             logger.warning("recovery: %s", action)
         try:
@@ -71,7 +71,8 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
             # quote(): Prefect walks every task argument to record its inputs; walking 65,000
             # decisions took 4 s a call. A quoted argument does not survive the trip to Dask,
             # so only tasks that run here get one.
-            plan = stats.add(plan_dedup(ctx, quote([k for b in loaded for k in b.keys])))
+            replaced = [p for b in loaded for p in b.replaced] + found.removed
+            plan = stats.add(plan_dedup(ctx, quote([k for b in loaded for k in b.keys]), quote(replaced)))
             deduped = stats.add_all(
                 [
                     deduplicate(ctx, n, b.scratch, quote(b.keys), quote(plan.decisions))
@@ -95,9 +96,11 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
                 ]
                 stats.add_all([future.result() for future in extracts])
             stats.check()
-            stats.add(rebuild_snapshots(ctx, bool(found.todo or found.records_rejected), aliases))
+            changed = bool(found.todo or found.records_rejected or found.files_missing)
+            stats.add(rebuild_snapshots(ctx, changed, aliases))
             stats.seconds["total"] = (datetime.now(UTC) - started).total_seconds()
-            commit(ctx, {**run_row, **stats.columns()})
+            committed = commit(ctx, {**run_row, **stats.columns()})
+            stats.seconds.update(committed.seconds)  # shown in the summary (the runs row is in the commit)
         except BaseException as exc:
             record_failure(ctx, {**run_row, **stats.columns()}, exc)
             raise
@@ -106,6 +109,8 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
         "run_id": ctx.run_id,
         "status": "completed",
         "warehouse": str(ctx.wh.root),
+        "snapshot": committed.snapshot,
+        **({"search_error": committed.search_error} if committed.search_error else {}),
         **stats.columns(),
         "rejects_by_reason": rejects_by_reason(ctx.wh, ctx.run_id),
         "top_entities": top_entities(ctx.wh),

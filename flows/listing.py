@@ -12,7 +12,7 @@ import fnmatch
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.config import DEFAULT_EXCLUDE
@@ -43,6 +43,8 @@ class Known:
     mtime_ns: int | None
     sha256: str | None
     status: str
+    source_root: str | None = None
+    relative_path: str | None = None
 
 
 def storable(path: str) -> str:
@@ -146,7 +148,7 @@ def _entry(
 
 def needs_work(entry: FileEntry, known: Known | None) -> bool:
     """New, changed (size or mtime), unreadable or ignored last time: read it. Otherwise skip it."""
-    if known is None or known.status == "unreadable":
+    if known is None or known.status in ("unreadable", "missing"):
         return True
     if known.status == "ignored" and entry.ignored is None:
         return True  # the exclude patterns changed: load it now
@@ -172,16 +174,16 @@ def reject_rows(rejects: Iterable[Reject], sha: dict[str, str | None]) -> list[d
     return rows
 
 
-
-
 def known_files(root: Path) -> dict[str, Known]:
     """The sources manifest of the warehouse at ``root``: what committed runs saw of each path."""
     con = connect_memory(root)
     try:
-        rows = con.execute("select path, size, mtime_ns, sha256, status from sources").fetchall()
+        rows = con.execute(
+            "select path, size, mtime_ns, sha256, status, source_root, relative_path from sources"
+        ).fetchall()
     finally:
         con.close()
-    return {p: Known(s, m, h, st) for p, s, m, h, st in rows}
+    return {p: Known(s, m, h, st, r, rel) for p, s, m, h, st, r, rel in rows}
 
 
 @dataclass
@@ -191,6 +193,7 @@ class Work:
     todo: list[FileEntry]
     known: dict[str, Known]
     rejects: list[Reject]
+    missing: dict[str, Known] = field(default_factory=dict)
     files_seen: int = 0
     files_new: int = 0
     files_changed: int = 0
@@ -224,4 +227,19 @@ def find_work(
         else:
             work.files_changed += 1
             work.known[item.path] = previous
+    work.missing = missing_files(known, listed, roots)
     return work
+
+
+def missing_files(known: dict[str, Known], listed: set[str], roots: list[Path]) -> dict[str, Known]:
+    """Manifest paths under this run's roots that the listing no longer found (newly missing)."""
+    prefixes = tuple(storable(os.fspath(r.resolve())) for r in roots)
+    under = tuple(p.rstrip(os.sep) + os.sep for p in prefixes)
+    return {
+        path: k
+        for path, k in known.items()
+        if k.status != "missing"
+        and path not in listed
+        and (path in prefixes or path.startswith(under))
+        and not os.path.lexists(path)  # listed elsewhere (e.g. now a broken link) is not missing
+    }

@@ -90,7 +90,9 @@ def build_report(warehouse: Path) -> str:
                         and e.entity_id in (select entity_id from entities order by article_count desc,
                                             mention_count desc, name limit 5)
                       group by all order by month""")
-        last_run = q("select max(run_id) from runs")[0][0]
+        last_run = q("select run_id from runs order by run_seq desc limit 1")
+        last_run = last_run[0][0] if last_run else None
+        missing = q("select path, note from sources where status = 'missing' order by path")
         by_language = languages(con)
     finally:
         con.close()
@@ -152,6 +154,14 @@ def build_report(warehouse: Path) -> str:
         ),
         ("Rejects by reason", hbar([(r, n) for r, n in reasons], title="Rejects by reason")),
         (
+            f"Source files missing: {len(missing):,}",
+            "<p class='meta'>Files gone from their source folder since a run read them.</p><ul>"
+            + "".join(f"<li>{escape(p)} — {escape(n or '')}</li>" for p, n in missing[:50])
+            + "</ul>"
+            if missing
+            else "<p class='meta'>None: every file the warehouse read is still there.</p>",
+        ),
+        (
             "Languages: articles a model read",
             "<table><tr><th>language</th><th>articles</th><th>analysed</th><th>why not</th></tr>"
             + "".join(
@@ -166,6 +176,7 @@ def build_report(warehouse: Path) -> str:
         ("canonical", canonical),
         ("source files", sources),
         ("rejects", rejects),
+        ("missing files", len(missing)),
         ("runs", runs),
     ]
     body = "".join(f"<h2>{escape(t)}</h2>{chart}" for t, chart in sections)

@@ -18,6 +18,7 @@ SUMMARY_ROWS = (
     ("files_loaded", "files loaded"),
     ("files_rejected", "files rejected"),
     ("files_ignored", "files ignored (not articles)"),
+    ("files_missing", "files missing since last run"),
     ("records_rejected", "reject rows"),
     ("articles", "articles loaded"),
     ("canonical", "canonical articles"),
@@ -27,14 +28,15 @@ SUMMARY_ROWS = (
     ("entities", "entities in warehouse"),
     ("stories", "stories in warehouse"),
 )
-STAGES = ("discover", "load", "clean", "dedup", "extract", "write", "total")
+STAGES = ("discover", "load", "clean", "dedup", "extract", "write", "commit", "total")
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"# wirehouse ingest `{summary['run_id']}`: {summary['status']}",
         "",
-        f"Warehouse: `{summary['warehouse']}`",
+        f"Warehouse: `{summary['warehouse']}`"
+        + (f", committed as snapshot {summary['snapshot']}" if summary.get("snapshot") is not None else ""),
         "",
         "| count | value |",
         "|---|---:|",
@@ -42,6 +44,11 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     lines += [f"| {label} | {summary.get(key, 0):,} |" for key, label in SUMMARY_ROWS]
     lines += ["", "| stage | seconds |", "|---|---:|"]
     lines += [f"| {s} | {summary.get('seconds_' + s, 0.0):.2f} |" for s in STAGES]
+    if summary.get("search_error"):
+        lines += [
+            "",
+            f"**The search index was not rebuilt** ({summary['search_error']}); the next run rebuilds it.",
+        ]
     if summary.get("rejects_by_reason"):
         lines += ["", "| reject reason | count |", "|---|---:|"]
         lines += [f"| {r} | {n} |" for r, n in summary["rejects_by_reason"].items()]

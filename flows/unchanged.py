@@ -20,25 +20,28 @@ from flows.config import RunConfig
 from flows.listing import find_work, known_files
 from flows.run_record import stage_run_row, versions
 from flows.steps.base import RunContext, RunStats
-from warehouse.catalog import DB_NAME, DUCKDB_CONFIG, connect_memory
+from warehouse.catalog import SEARCH_DB, SEARCH_STALE, connect_memory
 from warehouse.lock import writer_lock
 from warehouse.store import Warehouse, new_run_id
 
 
 def _catalog_opens(root) -> bool:
+    """The catalog reads, and the search index exists and is not marked stale."""
     import duckdb
 
+    if not Warehouse(root).exists() or not (root / SEARCH_DB).exists() or (root / SEARCH_STALE).exists():
+        return False
     try:
-        duckdb.connect(str(root / DB_NAME), read_only=True, config=DUCKDB_CONFIG).close()
+        connect_memory(root).close()
     except duckdb.Error:
         return False
-    return (root / DB_NAME).exists()
+    return True
 
 
 def files_to_read(config: RunConfig) -> int:
     """How many files the coming run will read: the CLI says so before Prefect starts."""
     root = config.warehouse_path()
-    known = known_files(root) if (root / "parquet").is_symlink() else {}
+    known = known_files(root) if Warehouse(root).exists() else {}
     work = find_work(
         config.source_paths(), tuple(config.exclude), known, allow_outside_links=config.allow_outside_links
     )
@@ -50,19 +53,20 @@ def record_if_unchanged(config: RunConfig) -> dict[str, Any] | None:
     None when the flow must run."""
     t0, started = time.perf_counter(), datetime.now(UTC)
     root = config.warehouse_path()
-    if not (root / "parquet").is_symlink() or not _catalog_opens(root):
+    if not _catalog_opens(root):
         return None  # a first run, or a missing or damaged catalog: the flow builds both
     wh = Warehouse(root)
     with writer_lock(root, wait_seconds=config.lock_wait_seconds):
         if wh.staging.exists() and any(wh.staging.iterdir()):
             return None  # a killed run left work: the flow recovers it
+        wh.init()  # a newer release's columns, added before anything reads the tables
         work = find_work(
             config.source_paths(),
             tuple(config.exclude),
             known_files(root),
             allow_outside_links=config.allow_outside_links,
         )
-        if work.todo or work.rejects:
+        if work.todo or work.rejects or work.missing:
             return None
         stats = RunStats(files_seen=work.files_seen, files_unchanged=work.files_unchanged)
         stats.check()
@@ -88,7 +92,7 @@ def record_if_unchanged(config: RunConfig) -> dict[str, Any] | None:
         }
         try:
             stage_run_row(ctx, row)
-            wh.commit(ctx.run_id)  # the views read the runs files by glob: news.duckdb stays valid
+            wh.commit(ctx.run_id)  # one runs row: the search index stays valid
         except BaseException:
             wh.discard(ctx.run_id)
             raise

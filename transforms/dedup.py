@@ -214,7 +214,11 @@ def candidate_pairs(keys: list[DedupKey], params: NearDupParams) -> set[tuple[in
 
 
 def resolve_duplicates(
-    keys: Iterable[DedupKey], committed: Iterable[Committed] = (), params: NearDupParams = NearDupParams()
+    keys: Iterable[DedupKey],
+    committed: Iterable[Committed] = (),
+    params: NearDupParams = NearDupParams(),
+    *,
+    gone: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Duplicate], list[Repoint]]:
     """Decide, for a whole run at once, which articles are duplicates of which.
 
@@ -222,8 +226,12 @@ def resolve_duplicates(
     or a band key with the run's articles, and every member of their clusters. Returns the
     decisions for this run's articles (those absent are canonical) and the committed articles
     whose decision changes.
+
+    ``gone`` are committed articles this run re-processes or removes. A committed cluster stays
+    together without them: its other members keep one another (the next canonical takes over),
+    and a re-processed article joins a cluster again only if it is still similar to a member.
     """
-    before = {c.key.article_id: c for c in committed}
+    before = {c.key.article_id: c for c in committed if c.key.article_id not in gone}
     new = [k for k in keys if k.article_id not in before]
     everyone = [*new, *(c.key for c in before.values())]
     index = {k.article_id: i for i, k in enumerate(everyone)}
@@ -240,9 +248,12 @@ def resolve_duplicates(
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    for c in before.values():  # committed clusters stay together
-        if c.canonical_id in index:
-            union(index[c.key.article_id], index[c.canonical_id])
+    clusters_before: dict[str, list[int]] = defaultdict(list)
+    for c in before.values():  # committed clusters stay together, minus what is gone
+        clusters_before[c.canonical_id].append(index[c.key.article_id])
+    for members_before in clusters_before.values():
+        for i in members_before[1:]:
+            union(members_before[0], i)
     count_new = len(new)
     for i, j in candidate_pairs(everyone, params):
         if i >= count_new and j >= count_new:

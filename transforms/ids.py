@@ -13,3 +13,30 @@ def stable_id(*parts: object) -> str:
     """
     joined = "\x00".join("" if p is None else str(p) for p in parts)
     return xxhash.xxh3_128_hexdigest(joined.encode("utf-8", "surrogatepass"))
+
+
+def record_key(
+    input_format: str, external_id: str | None, url: str | None, title: str | None, text: str
+) -> str:
+    """What identifies a record inside its file, so an article keeps its id when its file changes.
+
+    A one-article file (text, html) is its own key: an edit is a correction of the same article.
+    A record of a multi-record file (JSON, JSONL, WARC) is known by its own id or URL; without
+    one, by its content (an edited record without an id is then a new article, the old one gone).
+    Its position is never the key: deleting one line must not renumber every record after it.
+    """
+    if input_format in ("text", "html"):
+        return "file"
+    if external_id or url:
+        return f"id:{external_id or url}"
+    return "content:" + stable_id(title, text)
+
+
+def unique_keys(keys: list[str]) -> list[str]:
+    """The keys with '#2', '#3'... after a repeat, so two records with one id are two articles."""
+    seen: dict[str, int] = {}
+    out = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out

@@ -102,6 +102,7 @@ class CleanArticle:
     canonical_id: str | None = None
     dedup_kind: str | None = None
     story_id: str | None = None
+    record_key: str | None = None
     # normalised_for_hash(text), kept between clean and dedup so it is computed once; not stored
     normalised_text: str | None = None
 

@@ -1,5 +1,5 @@
-"""The storage contract: table schemas, the atomic writer, the DuckDB catalog.
+"""The storage contract: table schemas, the table format (DuckLake), the writer, the readers.
 
-This folder is also the default data root for local runs; the data itself (``parquet/``,
-``news.duckdb``) is gitignored.
+This folder is also the default data root for local runs; the data itself (``catalog.sqlite``,
+``data/``, ``search.duckdb``) is gitignored.
 """

@@ -1,8 +1,10 @@
-"""DuckDB over the Parquet tables: the views analysts query, and the news.duckdb file holding them.
+"""Reading the warehouse: analysts' connections, a run's own view of it, and the search index.
 
-news.duckdb holds only views (no data), so it is rebuilt from scratch after every commit into a
-temporary file and renamed into place: an analyst with the old file open keeps a consistent
-view and is never blocked by the writer.
+``open_readonly`` attaches the DuckLake catalog read-only and makes it the default database,
+so ``select * from articles`` reads the table (exact live rows, nothing left to a view) as of
+the latest commit, or as of any earlier run. ``connect_memory`` is a run's view: the committed
+tables with the run's staged changes applied (warehouse/changes.py). The full-text index lives
+in ``search.duckdb`` beside the catalog: DuckDB's fts indexes a native table, not a DuckLake one.
 """
 
 from __future__ import annotations
@@ -13,81 +15,21 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.schemas import TABLES, TableSpec, WriteMode
+from warehouse import lake
+from warehouse.changes import GONE_ARTICLES_SQL, REMOVED_ARTICLES_SQL, bind_staged, native_table, view_sql
+from warehouse.lake import DUCKDB_CONFIG, WarehouseMissing
+from warehouse.schemas import TABLES, TableSpec
 
-DB_NAME = "news.duckdb"
-DUCKDB_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+SEARCH_DB = "search.duckdb"
+# Present while search.duckdb may be behind the tables: written before a commit that changes
+# articles, removed once the index is rebuilt. Any run that finds it rebuilds the index.
+SEARCH_STALE = ".search-stale"
 
-
-def _quote(path: str) -> str:
-    return "'" + path.replace("'", "''") + "'"
-
-
-def glob_escape(path: str) -> str:
-    """A path as a DuckDB glob that matches only itself: "wh[1]" would also match "wh1"."""
-    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
-
-
-def table_glob(root: Path, table: str) -> str:
-    # Resolve the root but not the `parquet` symlink: views must follow it to each new version.
-    pattern = "*/*.parquet" if TABLES[table].partition_key else "*.parquet"
-    return glob_escape(str(root.resolve() / "parquet" / table)) + "/" + pattern
-
-
-def source_sql(spec: TableSpec, files: Sequence[str]) -> str:
-    """The SELECT behind a table's view, over the given Parquet files or globs.
-
-    Append tables keep the newest row per ``latest_by`` key (run ids sort by time), so a file
-    that changed replaces its old articles.
-    """
-    listing = "[" + ", ".join(_quote(f) for f in files) + "]"
-    hive = (
-        f", hive_partitioning = true, hive_types = {{'{spec.partition_key}': 'VARCHAR'}}"
-        if spec.partition_key
-        else ""
-    )
-    base = f"read_parquet({listing}, union_by_name = true{hive})"
-    if spec.latest_by:
-        keys = ", ".join(spec.latest_by)
-        return (
-            f"select * from {base} qualify row_number() over (partition by {keys} order by run_id desc) = 1"
-        )
-    return f"select * from {base}"
-
-
-def view_sql(spec: TableSpec, files: Sequence[str]) -> str:
-    """``source_sql`` plus what the spec declares: an overlay column, entity redirects, and
-    rows shown only beside their article's current version."""
-    sql = source_sql(spec, files)
-    if spec.overlay:
-        o = spec.overlay
-        sql = (
-            f"select t.* replace (m.{o.column} as {o.column}) from ({sql}) t "
-            f"left join {o.table} m using ({o.key})"
-        )
-    if spec.redirect:
-        r = spec.redirect
-        replaced = [
-            f"coalesce(r.canonical_entity_id, t.{r.id_column}) as {r.id_column}",
-            f"coalesce(r.canonical_name, t.{r.name_column}) as {r.name_column}",
-        ]
-        if r.label_column:
-            replaced.append(f"coalesce(r.canonical_label, t.{r.label_column}) as {r.label_column}")
-        kept = f", t.{r.id_column} as {r.keep_as}" if r.keep_as else ""
-        sql = (
-            f"select t.* replace ({', '.join(replaced)}){kept} from ({sql}) t "
-            f"left join entity_redirects r on t.{r.id_column} = r.entity_id"
-        )
-    if spec.follows_article:
-        sql = (
-            f"select t.* from ({sql}) t semi join articles a "
-            "on t.article_id = a.article_id and t.run_id = a.run_id"
-        )
-    return sql
+__all__ = ["DUCKDB_CONFIG", "SEARCH_DB", "WarehouseMissing", "connect_memory", "open_readonly"]
 
 
 def view_order() -> list[TableSpec]:
-    """Every table after the tables its view reads (``TableSpec.reads``)."""
+    """Every table after the tables its in-run view reads (``TableSpec.reads``)."""
     ordered: dict[str, TableSpec] = {}
 
     def visit(spec: TableSpec, path: tuple[str, ...] = ()) -> None:
@@ -102,36 +44,23 @@ def view_order() -> list[TableSpec]:
     return list(ordered.values())
 
 
-def create_views(
-    con: duckdb.DuckDBPyConnection, files: dict[str, Sequence[str]], *, temp: bool = False
-) -> None:
-    """Create one view per table; ``files`` maps table name to its Parquet files or globs."""
-    kind = "temp view" if temp else "view"
-    for spec in view_order():
-        name = spec.name
-        if not files[name]:
-            con.register(f"_empty_{name}", spec.schema.empty_table())
-            con.execute(f"create or replace {kind} {name} as select * from _empty_{name}")
-            continue
-        con.execute(f"create or replace {kind} {name} as {view_sql(spec, files[name])}")
-
-
 def connect_memory(
     root: Path, extra: dict[str, Sequence[str]] | None = None, empty: Sequence[str] = ()
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views over the committed tables plus any ``extra`` (staged) files.
-
-    For a snapshot table, staged files replace the committed ones, as the commit will. Tables
-    named in ``empty`` read as empty (e.g. entity_redirects, to see mentions as written).
-    """
+    """An in-memory DuckDB whose views show the warehouse as committing the ``extra`` (staged)
+    files would leave it. Tables named in ``empty`` read as empty (e.g. entity_redirects, to see
+    mentions as their articles wrote them)."""
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    lake.attach(con, Path(root), read_only=True)
     extra = extra or {}
-    files: dict[str, list[str]] = {}
-    for name, spec in TABLES.items():
-        staged = [glob_escape(f) for f in extra.get(name, [])]
-        committed = [] if (spec.mode is WriteMode.SNAPSHOT and staged) else [table_glob(root, name)]
-        files[name] = [] if name in empty else committed + staged
-    create_views(con, files, temp=True)
+    bind_staged(con, extra, [])
+    con.execute(f"create temp view gone_articles as {GONE_ARTICLES_SQL}")
+    con.execute(f"create temp view removed_articles as {REMOVED_ARTICLES_SQL}")
+    for spec in view_order():
+        if spec.name in empty:
+            native_table(con, spec.name, spec.schema.empty_table())
+        else:
+            con.execute(f"create temp view {spec.name} as {view_sql(spec, bool(extra.get(spec.name)))}")
     return con
 
 
@@ -153,41 +82,90 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"load '{path}'")
 
 
-def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """A BM25 index over canonical articles' titles and text (fts indexes tables, not views).
+def build_search_index(root: Path) -> int:
+    """Write search.duckdb (a BM25 index over canonical articles' titles and text) atomically.
 
-    Rebuilt whole at each commit, since an fts index does not follow table changes.
+    Rebuilt whole after each commit (an fts index does not follow table changes); it records
+    the snapshot it was built from, so a reader can tell when it is behind. Returns that snapshot.
     """
-    load_fts(con)
-    con.execute("""
-        create or replace table article_search as
-        select article_id, coalesce(title, '') as title, text from articles where dedup_kind = 'canonical'""")
-    con.execute("pragma create_fts_index('article_search', 'article_id', 'title', 'text', overwrite = 1)")
-
-
-def build_catalog(root: Path) -> Path:
-    """Write news.duckdb (views over the Parquet globs) atomically and return its path."""
-    target = root / DB_NAME
-    tmp = root / f".{DB_NAME}.tmp-{os.getpid()}"
+    root = Path(root)
+    target = root / SEARCH_DB
+    tmp = root / f".{SEARCH_DB}.tmp-{os.getpid()}"
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
     try:
-        files = {name: [table_glob(root, name)] for name in TABLES}
-        create_views(con, files)
-        build_search_index(con)
-        con.execute("checkpoint")
+        con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
+        try:
+            lake.attach(con, root, read_only=True)
+            snapshot = lake.current_snapshot(con)
+            load_fts(con)
+            con.execute(f"""
+                create table article_search as
+                select article_id, coalesce(title, '') as title, text
+                from {lake.LAKE}.articles where dedup_kind = 'canonical'""")
+            con.execute(
+                "pragma create_fts_index('article_search', 'article_id', 'title', 'text', overwrite = 1)"
+            )
+            con.execute("create table search_meta as select ?::bigint as snapshot_id", [snapshot])
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)
     finally:
-        con.close()
-    os.replace(tmp, target)
-    Path(str(tmp) + ".wal").unlink(missing_ok=True)
-    return target
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return snapshot
 
 
-def open_readonly(root: Path) -> duckdb.DuckDBPyConnection:
-    """Open news.duckdb for queries; a clear error when no run has built it yet."""
-    path = root / DB_NAME
+def refresh_search_index(root: Path) -> str:
+    """Rebuild search.duckdb when it is missing or marked stale; returns '' or what went wrong
+    (the caller's run is already committed: report it, never undo the run)."""
+    flag = Path(root) / SEARCH_STALE
+    if not flag.exists() and (Path(root) / SEARCH_DB).exists():
+        return ""
+    try:
+        build_search_index(root)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+    flag.unlink(missing_ok=True)
+    return ""
+
+
+def search_index_snapshot(root: Path) -> int | None:
+    """The snapshot search.duckdb was built from; None when it is missing or unreadable."""
+    path = Path(root) / SEARCH_DB
     if not path.exists():
-        raise FileNotFoundError(
-            f"no warehouse database at {path}; run `wirehouse ingest --warehouse {root}` first"
-        )
-    return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+        try:
+            return con.execute("select snapshot_id from search_meta").fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def open_readonly(
+    root: Path, *, snapshot: int | None = None, search: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """The warehouse for queries, as of ``snapshot`` (default: the latest commit).
+
+    With ``search``, search.duckdb is attached as ``search`` for ``fts_main_article_search``
+    and ``article_search``. A missing warehouse raises WarehouseMissing, whose
+    message says what to do.
+    """
+    con = lake.connect(Path(root), read_only=True, snapshot=snapshot)
+    if search:
+        path = Path(root) / SEARCH_DB
+        if not path.exists():
+            con.close()
+            raise WarehouseMissing(
+                f"no search index at {path}; run `wirehouse ingest SOURCE --warehouse {root}` to build it"
+            )
+        load_fts(con)
+        con.execute(f"attach {lake._quote(str(path))} as search (read_only)")
+        # fts macros name their tables without a catalog: search must be the default one, and
+        # the warehouse tables are found through the search path
+        con.execute("use search")
+        con.execute(f"set search_path = 'search.main,{lake.LAKE}.main'")
+    return con

@@ -20,11 +20,11 @@ def col(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa
 
 
 class WriteMode(StrEnum):
-    """How runs add to a table.
+    """How a run changes a table at commit.
 
-    APPEND: each run adds part files; the view keeps the newest row per ``latest_by`` key, so a
-    changed file's articles replace the old ones. SNAPSHOT: each run rewrites the whole table
-    (corpus-wide figures such as entity counts); staged files replace the committed ones.
+    APPEND: the run's rows are inserted; committed rows it supersedes are deleted first (same
+    ``replace_key``, or rows of an article the run re-processed or removed). SNAPSHOT: the run's
+    rows replace the whole table (corpus-wide figures such as entity counts).
     """
 
     APPEND = "append"
@@ -33,18 +33,26 @@ class WriteMode(StrEnum):
 
 @dataclass(frozen=True)
 class Redirect:
-    """Columns the view rewrites through ``entity_redirects``: an article-level entity id becomes
-    the corpus-wide one, and its name (and label) follow; ``keep_as`` keeps the id as written."""
+    """Columns kept resolved through ``entity_redirects``: an article-level entity id becomes the
+    corpus-wide one, its name (and label) follow. The values as the article alone gave them are
+    stored too (``local_*``), so a redirect that later disappears can be undone."""
 
     id_column: str
     name_column: str
     label_column: str | None = None
-    keep_as: str | None = None
+
+    @staticmethod
+    def local(column: str) -> str:
+        return f"local_{column}"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.id_column, self.name_column, self.label_column) if c)
 
 
 @dataclass(frozen=True)
 class Overlay:
-    """A column the view takes from another (snapshot) table by key, e.g. articles.story_id."""
+    """A column kept equal to another (snapshot) table's by key, e.g. articles.story_id."""
 
     column: str
     table: str
@@ -53,12 +61,13 @@ class Overlay:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A table: its schema, its key, how runs add to it, and how its view reads it.
+    """A table: its schema, its key, and what a run's commit does to it.
 
-    Everything the catalog does to a table beyond "newest row per key" is declared here, so a new
-    table is one spec: ``follows_article`` (rows are shown only beside their article's current
-    version: a re-processed article hides its old mentions), ``redirect`` and ``overlay``.
-    The writer stamps ``run_id`` into every staged row; row builders leave it out.
+    The stored rows are exactly the live rows (no "newest row per key" left to readers). What a
+    commit deletes beyond ``replace_key`` is declared here: ``follows_article`` (rows leave with
+    their article's old version: a re-processed article's old mentions go), ``redirect`` and
+    ``overlay`` (columns brought up to date from the snapshot tables at every commit).
+    The writer stamps ``run_id`` (and the ``local_*`` columns of a redirect) into staged rows.
     """
 
     name: str
@@ -66,21 +75,17 @@ class TableSpec:
     key: tuple[str, ...]
     fields: tuple[pa.Field, ...]
     mode: WriteMode = WriteMode.APPEND
-    latest_by: tuple[str, ...] = ()
-    # Hive partition by the month ("YYYY-MM", or "undated") of this timestamp column, so that
-    # queries filtered on published_month read only the matching folders.
-    month_partition_of: str | None = None
+    replace_key: tuple[str, ...] = ()
+    # DuckLake partition expressions. Undated articles fall in a null partition, so a date range
+    # filter excludes them (no fake "undated" month that sorts after every real one).
+    partition_by: tuple[str, ...] = ()
     follows_article: bool = False
+    # rows leave when their article is removed (not when it is re-processed): LSH bands
+    leaves_with_article: bool = False
+    # rows of a file the run reads again, or finds missing, are replaced: rejects show the present
+    cleared_by_reread: bool = False
     redirect: Redirect | None = None
     overlay: Overlay | None = None
-
-    @property
-    def partition_key(self) -> str | None:
-        return f"{self.month_partition_of.removesuffix('_at')}_month" if self.month_partition_of else None
-
-    def part_dir(self, month: str | None) -> str:
-        """Sub-folder of a part file inside the table folder ("" when unpartitioned)."""
-        return f"{self.partition_key}={month}" if self.partition_key else ""
 
     @property
     def schema(self) -> pa.Schema:
@@ -88,8 +93,8 @@ class TableSpec:
 
     @property
     def reads(self) -> tuple[str, ...]:
-        """Tables this table's view reads, which must have their views first."""
-        needs = ["articles"] if self.follows_article else []
+        """Tables this table's in-run view reads, which must have their views first."""
+        needs = ["articles"] if self.follows_article or self.leaves_with_article else []
         needs += ["entity_redirects"] if self.redirect else []
         needs += [self.overlay.table] if self.overlay else []
         return tuple(needs)
@@ -99,9 +104,9 @@ RUN_ID = col("run_id", pa.string(), "Run that wrote the row (see runs).", nullab
 
 SOURCES = TableSpec(
     "sources",
-    "One row per raw file version seen; the view keeps the newest version of each path.",
+    "One row per raw file path: what the newest run that saw it found.",
     key=("path", "sha256"),
-    latest_by=("path",),
+    replace_key=("path",),
     fields=(
         col("path", pa.string(), "Absolute path of the raw file.", nullable=False),
         col("source_root", pa.string(), "The SOURCE folder the file was found under."),
@@ -120,7 +125,8 @@ SOURCES = TableSpec(
             "status",
             pa.string(),
             "loaded | partial (some records rejected) | rejected | unreadable (retried next run) "
-            "| ignored (not an article file, see note).",
+            "| ignored (not an article file, see note) | missing (gone from its source folder; run_id"
+            " is the run that noticed, note says whether its articles were kept).",
             nullable=False,
         ),
         col("note", pa.string(), "Why an ignored file was ignored."),
@@ -135,7 +141,8 @@ REJECTS = TableSpec(
     "rejects",
     "A file or record that could not be processed, with the stage and a reason code.",
     key=("reject_id",),
-    latest_by=("reject_id",),
+    replace_key=("reject_id",),
+    cleared_by_reread=True,
     fields=(
         col("reject_id", pa.string(), "Hash of path, content hash, record and reason.", nullable=False),
         col("path", pa.string(), "Raw file the input came from.", nullable=False),
@@ -157,13 +164,25 @@ ARTICLES = TableSpec(
     "articles",
     "One row per loaded article, duplicates included (see canonical_id).",
     key=("article_id",),
-    latest_by=("article_id",),
-    month_partition_of="published_at",
+    replace_key=("article_id",),
+    partition_by=("year(published_at)", "month(published_at)"),
     overlay=Overlay("story_id", "story_members", "article_id"),
     fields=(
-        col("article_id", pa.string(), "Hash of source path and record index.", nullable=False),
+        col(
+            "article_id",
+            pa.string(),
+            "Hash of source path and record_key: stable when a record moves inside its file.",
+            nullable=False,
+        ),
         col("source_path", pa.string(), "Raw file the article came from.", nullable=False),
         col("record_index", pa.int32(), "Position of the record inside its file (0 for one-article files)."),
+        col(
+            "record_key",
+            pa.string(),
+            "What identifies the record inside its file: 'file' for one-article files (an edit is a"
+            " correction of the same article), else 'id:' plus the record's own id or URL, else"
+            " 'content:' plus a hash of its text; '#2', '#3' follow a key seen earlier in the file.",
+        ),
         col("external_id", pa.string(), "The input record's own id or URL, when it has one."),
         col("url", pa.string(), "Article URL, when the input gives one."),
         col("input_format", pa.string(), "text, html, json or jsonl."),
@@ -238,7 +257,7 @@ ARTICLES = TableSpec(
             " entities, quotes, amounts or dates rather than wrong ones), 'language unknown', or"
             " 'duplicate' (its canonical article is read instead).",
         ),
-        col("story_id", pa.string(), "Story (see stories); filled by the view from story_members."),
+        col("story_id", pa.string(), "Story (see stories); kept equal to story_members at every commit."),
         RUN_ID,
         col("processed_at", TS, "When the run processed the article."),
     ),
@@ -248,7 +267,7 @@ DUPLICATES = TableSpec(
     "duplicates",
     "Every dedup decision: article_id is a duplicate of canonical_id.",
     key=("article_id",),
-    latest_by=("article_id",),
+    replace_key=("article_id",),
     follows_article=True,
     fields=(
         col("article_id", pa.string(), "The duplicate article.", nullable=False),
@@ -280,17 +299,15 @@ MENTIONS = TableSpec(
     "mentions",
     "One row per named-entity mention in a canonical article.",
     key=("article_id", "start_char", "end_char"),
-    latest_by=(),
     follows_article=True,
-    redirect=Redirect("entity_id", "name", "label", keep_as="local_entity_id"),
+    redirect=Redirect("entity_id", "name", "label"),
     fields=(
         col("mention_id", pa.string(), "Hash of article, offsets and label.", nullable=False),
         col("article_id", pa.string(), "Article the mention is in.", nullable=False),
         col(
             "entity_id",
             pa.string(),
-            "The entity mentioned (see entities). In the Parquet files this is the id from the article"
-            " alone; the mentions view applies entity_redirects and keeps that id as local_entity_id.",
+            "The entity mentioned (see entities): the corpus-wide id, entity_redirects applied.",
             nullable=False,
         ),
         col("text", pa.string(), "Surface text, exactly articles.text[start_char:end_char].", nullable=False),
@@ -299,6 +316,9 @@ MENTIONS = TableSpec(
         col("start_char", pa.int32(), "Start offset into articles.text.", nullable=False),
         col("end_char", pa.int32(), "End offset (exclusive) into articles.text.", nullable=False),
         col("sentence_index", pa.int32(), "0-based sentence of the article the mention is in."),
+        col("local_entity_id", pa.string(), "The entity id from the article alone, before redirects."),
+        col("local_name", pa.string(), "The name from the article alone, before redirects."),
+        col("local_label", pa.string(), "The label the model gave, before redirects."),
         RUN_ID,
     ),
 )
@@ -307,7 +327,8 @@ BANDS = TableSpec(
     "dedup_bands",
     "LSH band keys of each article's MinHash: the near-duplicate index later runs join against.",
     key=("article_id", "band"),
-    latest_by=("article_id", "band"),
+    replace_key=("article_id",),  # an article's bands are always written together
+    leaves_with_article=True,
     fields=(
         col("article_id", pa.string(), "The article.", nullable=False),
         col("band", pa.int16(), "Band number (0-41).", nullable=False),
@@ -382,8 +403,7 @@ QUOTES = TableSpec(
         col(
             "speaker_entity_id",
             pa.string(),
-            "The speaker's entity (see entities) when a person mention names them; the view applies"
-            " entity_redirects.",
+            "The speaker's entity (see entities) when a person mention names them, entity_redirects applied.",
         ),
         col(
             "attribution",
@@ -397,6 +417,12 @@ QUOTES = TableSpec(
             "name (a person or organisation named in the attribution), pronoun (he/she, resolved to the"
             " nearest person named before), description ('a spokesman', kept as written), or null.",
         ),
+        col(
+            "local_speaker_entity_id",
+            pa.string(),
+            "speaker_entity_id from the article alone, before redirects.",
+        ),
+        col("local_speaker", pa.string(), "speaker from the article alone, before redirects."),
     ),
 )
 
@@ -466,7 +492,7 @@ KEYWORDS = TableSpec(
 ENTITY_REDIRECTS = TableSpec(
     "entity_redirects",
     "Article-level entity ids that are another entity corpus-wide (surname, acronym, alias, label);"
-    " rebuilt at every run. The mentions view applies them.",
+    " rebuilt at every run and applied to mentions and quotes at its commit.",
     key=("entity_id",),
     mode=WriteMode.SNAPSHOT,
     fields=(
@@ -535,9 +561,15 @@ RUNS = TableSpec(
     "runs",
     "One row per flow run: parameters, versions, counts per stage, timings, status.",
     key=("run_id",),
-    latest_by=("run_id",),
+    replace_key=("run_id",),
     fields=(
-        col("run_id", pa.string(), "Time-ordered run id.", nullable=False),
+        col("run_id", pa.string(), "Run id (start time and a random suffix).", nullable=False),
+        col(
+            "run_seq",
+            pa.int64(),
+            "Commit order: 1 for the first run committed to this warehouse. Runs are ordered by it,"
+            " never by a clock.",
+        ),
         col("flow_run_id", pa.string(), "Prefect flow run id."),
         col("status", pa.string(), "completed or failed.", nullable=False),
         col("error", pa.string(), "Error message of a failed run."),
@@ -552,6 +584,7 @@ RUNS = TableSpec(
         col("files_loaded", pa.int64(), "Files that yielded at least one article."),
         col("files_rejected", pa.int64(), "Files that yielded no article."),
         col("files_ignored", pa.int64(), "Files recorded but not loaded (README, checksums, other formats)."),
+        col("files_missing", pa.int64(), "Files gone from their source folder since the last run."),
         col("records_rejected", pa.int64(), "Reject rows written (files and records)."),
         col("articles", pa.int64(), "Articles loaded."),
         col("canonical", pa.int64(), "Articles that were canonical."),
@@ -568,8 +601,7 @@ RUNS = TableSpec(
         col(
             "seconds_write",
             pa.float64(),
-            "Seconds rebuilding entities, redirects, pairs and stories (the commit after it is not"
-            " counted).",
+            "Seconds rebuilding entities, redirects, pairs and stories (the commit after it is not counted).",
         ),
         col("seconds_total", pa.float64(), "Wall seconds for the run."),
     ),

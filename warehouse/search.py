@@ -8,8 +8,6 @@ from datetime import date, datetime
 
 import duckdb
 
-from warehouse.catalog import load_fts
-
 SEARCH_SQL = """
 select a.article_id, coalesce(a.title, left(a.lede, 80) || '…'), a.published_at, a.source_path,
        s.score, a.text,
@@ -57,8 +55,10 @@ def search_articles(
     entity: str | None = None,
     limit: int = 10,
 ) -> list[Hit]:
-    """Canonical articles matching ``query``, best first; ``entity`` filters on a mentioned entity."""
-    load_fts(con)
+    """Canonical articles matching ``query``, best first; ``entity`` filters on a mentioned entity.
+
+    ``con`` comes from ``open_readonly(root, search=True)`` (search.duckdb attached as ``search``).
+    """
     rows = con.execute(
         SEARCH_SQL, {"query": query, "since": since, "entity": entity, "limit": limit}
     ).fetchall()

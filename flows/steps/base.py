@@ -123,6 +123,7 @@ class RunStats:
     files_loaded: int = 0
     files_rejected: int = 0
     files_ignored: int = 0
+    files_missing: int = 0
     records_rejected: int = 0
     articles: int = 0
     canonical: int = 0

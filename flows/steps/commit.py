@@ -1,8 +1,9 @@
 """Step 5 and 6: rebuild the corpus-wide snapshots, then commit the run (or record its failure).
 
-The commit is the only moment readers see a change: every table's staged files are published
-in one swap (warehouse.store), then news.duckdb is rebuilt. A run that fails leaves only a
-'failed' row in ``runs``.
+The commit is the only moment readers see a change: every table's staged rows land in one
+DuckLake transaction (warehouse.store). The search index is rebuilt after it; if that fails
+the run is still committed, the run says so, and the next run rebuilds the index. A run that
+fails before its commit leaves only a 'failed' row in ``runs``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flows.steps.base import RunContext, StepResult, as_task
 from flows.steps.entities import stage_entities
 from flows.steps.stories import stage_stories
 from transforms.aliases import AliasTable
-from warehouse.catalog import build_catalog, connect_memory
+from warehouse.catalog import SEARCH_STALE, connect_memory, refresh_search_index
 
 
 @dataclass
@@ -47,18 +48,27 @@ def _count(ctx: RunContext, table: str) -> int:
 @dataclass
 class Committed(StepResult):
     run_id: str = ""
+    snapshot: int = -1
+    search_error: str = ""
 
     def describe(self) -> str:
-        return f"committed run {self.run_id}; news.duckdb rebuilt"
+        line = f"committed run {self.run_id} as snapshot {self.snapshot}"
+        if self.search_error:
+            return f"{line}; the search index was NOT rebuilt ({self.search_error}); the next run rebuilds it"
+        return f"{line}; search index up to date"
 
 
 @as_task("commit", "commit")
 def commit(ctx: RunContext, run_row: dict[str, Any]) -> Committed:
-    """Stage the runs row, publish the run's files atomically, refresh the DuckDB views."""
+    """Stage the runs row, commit every table in one transaction, then refresh the search index."""
     stage_run_row(ctx, {**run_row, "status": "completed", "finished_at": datetime.now(UTC)})
-    ctx.wh.commit(ctx.run_id)
-    build_catalog(ctx.wh.root)
-    return Committed(run_id=ctx.run_id)
+    staged = ctx.wh.staged_files(ctx.run_id)
+    if staged["articles"] or staged["_changes"]:
+        (ctx.wh.root / SEARCH_STALE).touch()
+    record = ctx.wh.commit(ctx.run_id, [str(p) for p in ctx.config.source_paths()])
+    return Committed(
+        run_id=ctx.run_id, snapshot=record["snapshot"], search_error=refresh_search_index(ctx.wh.root)
+    )
 
 
 def record_failure(ctx: RunContext, run_row: dict[str, Any], exc: BaseException) -> None:
@@ -75,6 +85,5 @@ def record_failure(ctx: RunContext, run_row: dict[str, Any], exc: BaseException)
             },
         )
         ctx.wh.commit(ctx.run_id)
-        build_catalog(ctx.wh.root)
     except Exception:  # the original error matters more than the bookkeeping
         ctx.wh.discard(ctx.run_id)

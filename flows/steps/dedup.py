@@ -31,6 +31,7 @@ from transforms.language_gate import nlp_gate
 from transforms.minhash import MinHasher, band_keys
 from transforms.records import CleanArticle
 from warehouse.catalog import connect_memory
+from warehouse.changes import native_table
 from warehouse.schemas import ARTICLES, BANDS, DUPLICATES, conform, to_table
 
 
@@ -63,15 +64,18 @@ def dedup_keys(articles: list[CleanArticle], hasher: MinHasher) -> list[DedupKey
 
 
 @as_task("dedup", "plan-dedup")
-def plan_dedup(ctx: RunContext, keys: list[DedupKey]) -> DedupPlan:
+def plan_dedup(ctx: RunContext, keys: list[DedupKey], replaced: list[str]) -> DedupPlan:
     """Decisions for the whole run at once, against the committed clusters it touches.
 
     Deciding over all of the run's keys together makes the result independent of batch size;
     re-pointing committed groups makes it independent of how the input was split into runs.
+    ``replaced`` are files whose committed articles this run replaces (changed, emptied, or
+    deleted with missing_files=remove): an article of theirs not loaded again is gone, and its
+    duplicates re-point to the next canonical.
     """
     params = ctx.config.near_duplicates
-    committed = committed_members(ctx, keys, params.bands)
-    decisions, repoints = resolve_duplicates(keys, committed, params)
+    committed, gone = committed_members(ctx, keys, replaced, params.bands)
+    decisions, repoints = resolve_duplicates(keys, committed, params, gone=gone)
     return DedupPlan(decisions=decisions, repoints=repoints, repointed=len(repoints))
 
 
@@ -81,27 +85,38 @@ _KEY_COLUMNS = (
 )
 
 
-def committed_members(ctx: RunContext, keys: list[DedupKey], bands: int) -> list[Committed]:
-    """Committed articles whose clusters this run touches, found by joins, never a full scan into memory.
+def committed_members(
+    ctx: RunContext, keys: list[DedupKey], replaced: list[str], bands: int
+) -> tuple[list[Committed], frozenset[str]]:
+    """Committed articles whose clusters this run touches, and the ids of committed articles it
+    re-processes or removes; found by joins, never a full scan into memory.
 
-    Touched: same content hash as a run article, a shared LSH band key, or the old version of
-    an article this run re-processes. Their whole clusters come along, so the run can
-    re-decide them. Memory follows the run, not the warehouse. A signature made under another
-    MinHash scheme (an older release) is not comparable: such articles match by exact hash only.
+    Touched: same content hash as a run article, a shared LSH band key, the old version of an
+    article this run re-processes, or an article of a replaced file. Their whole clusters come
+    along, so the run can re-decide them. Memory follows the run, not the warehouse. A signature
+    made under another MinHash scheme (an older release) is not comparable: such articles match
+    by exact hash only.
     """
-    if not keys:
-        return []
+    if not keys and not replaced:
+        return [], frozenset()
     hasher = ctx.config.minhash.hasher()
-    band_matrix = band_keys(np.stack([k.minhash for k in keys]), bands)
+    band_matrix = (
+        band_keys(np.stack([k.minhash for k in keys]), bands) if keys else np.zeros((0, bands), np.int64)
+    )
     con = connect_memory(ctx.wh.root)
     try:
-        con.register(
+        native_table(
+            con,
             "run_keys",
             pa.table(
-                {"article_id": [k.article_id for k in keys], "content_hash": [k.content_hash for k in keys]}
+                {
+                    "article_id": pa.array([k.article_id for k in keys], pa.string()),
+                    "content_hash": pa.array([k.content_hash for k in keys], pa.string()),
+                }
             ),
         )
-        con.register(
+        native_table(
+            con,
             "run_bands",
             pa.table(
                 {
@@ -110,12 +125,21 @@ def committed_members(ctx: RunContext, keys: list[DedupKey], bands: int) -> list
                 }
             ),
         )
+        native_table(con, "replaced_files", pa.table({"path": pa.array(replaced, pa.string())}))
+        gone = {
+            a
+            for (a,) in con.execute(
+                "select article_id from articles where source_path in (select path from replaced_files) "
+                "union select article_id from articles semi join run_keys using (article_id)"
+            ).fetchall()
+        }
         rows = con.execute(
             f"""
             with touched as (
                 select article_id from articles semi join run_keys using (content_hash)
                 union select article_id from dedup_bands semi join run_bands using (band, band_key)
-                union select article_id from articles semi join run_keys using (article_id)),
+                union select article_id from articles semi join run_keys using (article_id)
+                union select article_id from articles where source_path in (select path from replaced_files)),
             clusters as (select distinct canonical_id from articles semi join touched using (article_id))
             select {_KEY_COLUMNS} from articles
             where canonical_id in (select canonical_id from clusters)
@@ -125,13 +149,13 @@ def committed_members(ctx: RunContext, keys: list[DedupKey], bands: int) -> list
         ).fetchall()
     finally:
         con.close()
-    run_ids = {k.article_id for k in keys}
     empty = np.full(hasher.num_perm, 0xFFFFFFFF, dtype="<u4").tobytes()
-    return [
+    committed = [
         Committed(DedupKey(a, h, p, w or 0, s, i, sig or empty, n or 0), c, k)
         for a, h, p, w, s, i, sig, n, c, k in rows
-        if a not in run_ids
+        if a not in gone
     ]
+    return committed, frozenset(gone)
 
 
 @as_task("dedup", "repoint-committed")
@@ -146,7 +170,8 @@ def repoint(ctx: RunContext, repoints: list[Repoint]) -> DedupedBatch:
         return DedupedBatch()
     con = connect_memory(wh.root)
     try:
-        con.register(
+        native_table(
+            con,
             "changes",
             pa.table(
                 {

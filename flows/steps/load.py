@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import pyarrow as pa
+
 from flows.listing import FileEntry, Known, reject_rows
 from flows.nlp import detect_language
 from flows.progress import progress
@@ -24,9 +26,10 @@ from flows.steps.dedup import dedup_keys
 from transforms.clean import clean_article
 from transforms.dedup import DedupKey
 from transforms.formats import JSON, JSONL, WARC, detect_format
-from transforms.ids import stable_id
+from transforms.ids import record_key, stable_id, unique_keys
 from transforms.load import load_file
 from transforms.records import CleanArticle, Reject, RejectError
+from warehouse.changes import CHANGES
 from warehouse.schemas import REJECTS, SOURCES, to_table
 
 
@@ -42,6 +45,7 @@ class LoadedBatch(StepResult):
     files_ignored: int = 0
     records_rejected: int = 0
     articles: int = 0
+    replaced: list[str] = field(default_factory=list)  # files whose committed articles this run replaces
 
 
 def read_file(entry: FileEntry, max_file_bytes: int) -> bytes:
@@ -122,6 +126,7 @@ def load_and_clean(
     sources: list[dict] = []
     rejects: list[Reject] = []
     sha_of: dict[str, str | None] = {}
+    changes: list[dict] = []
     articles: list[CleanArticle] = []
     for entry in progress(entries, len(entries), f"load batch {batch_no}", config.progress):
         fmt, gzipped = detect_format(entry.path)
@@ -139,9 +144,13 @@ def load_and_clean(
             sources.append({**row, "status": "ignored", "note": entry.ignored})
             result.files_ignored += 1
             continue
+        # Read again: its rejects are replaced by this run's (none, if it is fixed); its articles
+        # are replaced too once its content is read (below), not when it could not be read.
+        changes.append({"path": entry.path, "articles": False, "rejects": True})
         try:
             data = read_file(entry, config.max_file_bytes)
         except ReadProblem as exc:
+            changes[-1]["articles"] = not exc.unreadable  # too large now: its old articles go
             rejects.append(Reject(entry.path, "load", exc.reason, exc.detail))
             sources.append(
                 {**row, "status": "unreadable" if exc.unreadable else "rejected", "articles": 0, "rejects": 1}
@@ -153,16 +162,21 @@ def load_and_clean(
         previous = known.get(entry.path)
         if previous and previous.sha256 == digest and previous.status != "unreadable":
             # Touched, not changed: remember the new mtime so the next run skips it by stat.
+            changes.pop()
             sources.append({**row, "status": previous.status})
             result.files_unchanged += 1
             continue
+        changes[-1]["articles"] = True  # a changed file replaces its articles, even by none
         loaded = load_file(entry.path, data, max_decompressed_bytes=config.max_decompressed_bytes)
         reference = reference_date_for(entry, config.reference_date)
         t1 = time.perf_counter()
         file_rejects = list(loaded.rejects)
         kept = 0
-        for raw in loaded.articles:
-            article_id = stable_id(raw.source_path, raw.record_index)
+        keys = unique_keys(
+            [record_key(r.input_format, r.external_id, r.url, r.title, r.text) for r in loaded.articles]
+        )
+        for raw, key in zip(loaded.articles, keys, strict=True):
+            article_id = stable_id(raw.source_path, key)
             try:
                 cleaned = clean_article(
                     raw,
@@ -176,6 +190,7 @@ def load_and_clean(
                 record = raw.record_index if raw.input_format in (JSON, JSONL, WARC) else None
                 file_rejects.append(Reject(entry.path, "clean", exc.reason, exc.detail, record_index=record))
                 continue
+            cleaned.record_key = key
             articles.append(cleaned)
             kept += 1
         seconds_clean += time.perf_counter() - t1
@@ -199,6 +214,8 @@ def load_and_clean(
     part = f"{batch_no:06d}"
     wh.stage(run_id, SOURCES, to_table(SOURCES, sources), part)
     wh.stage(run_id, REJECTS, to_table(REJECTS, reject_rows(rejects, sha_of)), part)
+    wh.stage_changes(run_id, pa.Table.from_pylist(changes, schema=CHANGES), part)
+    result.replaced = [c["path"] for c in changes if c["articles"]]
     result.records_rejected = len(rejects)
     result.seconds["clean"] = seconds_clean
     return result

@@ -14,6 +14,7 @@ from flows.reference_data import stop_words
 from flows.steps.base import RunContext
 from transforms.stories import StoryInput, StoryParams, cluster_stories, story_ids
 from warehouse.catalog import connect_memory
+from warehouse.changes import native_table
 from warehouse.schemas import STORIES, STORY_MEMBERS, conform
 
 STORIES_SQL = """
@@ -70,14 +71,16 @@ def story_tables(
     labels = cluster_stories(inputs, stop, params)
     order = [x.article_id for x in inputs]
     story_of = story_ids(order, dict(zip(order, labels, strict=True)))
-    con.register(
-        "canonical_story", pa.table({"canonical_id": list(story_of), "story_id": list(story_of.values())})
+    native_table(
+        con,
+        "canonical_story",
+        pa.table({"canonical_id": list(story_of), "story_id": list(story_of.values())}),
     )
     members = con.execute(
         "select a.article_id, c.story_id from articles a join canonical_story c using (canonical_id) "
         "order by a.article_id"
     ).to_arrow_table()
-    con.register("story_map", members)
+    native_table(con, "story_map", members)
     stories = con.execute(STORIES_SQL).to_arrow_table()
     return conform(STORY_MEMBERS, members), conform(STORIES, stories)
 

@@ -47,6 +47,22 @@ def test_publication_dates_come_only_from_evidence_of_publication(bbc_run):
     assert query(warehouse, "select count(*) from articles where published_at is not null") == [(0,)]
     (partitions,) = query(warehouse, "select count(distinct published_at::date) from articles")
     assert partitions == (0,)
+    # undated articles are in no month: a date range excludes every one of them
+    assert query(warehouse, "select count(*) from articles where published_at >= '2005-01-01'") == [(0,)]
+
+
+def test_stored_entity_ids_are_the_resolved_ones(bbc_run):
+    _, warehouse, _ = bbc_run
+    # every stored mention and quote speaker joins entities (redirects applied at commit);
+    # the article's own ids are kept beside them
+    assert query(warehouse, "select count(*) from mentions anti join entities using (entity_id)") == [(0,)]
+    assert query(
+        warehouse,
+        "select count(*) from quotes q where speaker_entity_id is not null "
+        "and speaker_entity_id not in (select entity_id from entities)",
+    ) == [(0,)]
+    (redirected,) = query(warehouse, "select count(*) from mentions where entity_id != local_entity_id")
+    assert redirected[0] > 1000  # surnames, acronyms, aliases resolved corpus-wide
 
 
 def test_no_story_chains_through_a_topic(bbc_run):

@@ -530,17 +530,22 @@ def test_every_command_answers_bad_input_with_one_line_and_an_exit_code(examples
     warehouse, _ = examples_run
     damaged = tmp_path / "damaged"
     damaged.mkdir()
-    (damaged / "news.duckdb").write_bytes(b"not a database")
+    (damaged / "catalog.sqlite").write_bytes(b"not a database" * 100)
     missing = tmp_path / "missing"
+    old = tmp_path / "old"
+    (old / "_versions").mkdir(parents=True)
     w = ["-w", str(warehouse)]
     cases = [
         (["sql", "", *w], 2, "empty query"),
         (["sql", "selec 1", *w], 2, "query failed: Parser Error"),
         (["sql", "select 1", "-w", str(missing)], 2, "run `wirehouse ingest"),
-        (["sql", "select 1", "-w", str(damaged)], 2, "rebuilds it from the Parquet tables"),
-        (["status", "-w", str(damaged)], 2, "not a valid DuckDB database"),
-        (["report", "-w", str(missing), "-o", str(tmp_path / "r.html")], 2, "no warehouse database"),
-        (["search", "bridge", "-w", str(missing)], 2, "no warehouse database"),
+        (["sql", "select 1", "-w", str(damaged)], 2, "cannot read the warehouse catalog"),
+        (["status", "-w", str(damaged)], 2, "restore it from a backup"),
+        (["sql", "select 1", "-w", str(old)], 2, "in the old format"),
+        (["sql", "select 1", "--at-run", "nosuchrun", *w], 2, "no committed run 'nosuchrun'"),
+        (["history", "-w", str(missing)], 2, "run `wirehouse ingest"),
+        (["report", "-w", str(missing), "-o", str(tmp_path / "r.html")], 2, "no warehouse at"),
+        (["search", "bridge", "-w", str(missing)], 2, "no warehouse at"),
         (["search", "bridge", *w, "--entity", "Nobody Atall"], 2, "no entity named 'Nobody Atall'"),
         (["search", "bridge", *w, "--since", "yesterday"], 2, "Invalid value for '--since'"),
         (["search", "bridge", *w, "--limit", "0"], 2, "Invalid value for '--limit'"),

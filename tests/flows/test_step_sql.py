@@ -1,7 +1,7 @@
-"""The SQL of the catalog and of the snapshot steps, on a few hand-made rows: no Prefect, no run.
+"""The SQL of a run's views and of the snapshot steps, on a few hand-made rows: no Prefect.
 
-Each table is one small Parquet file read through the same views the warehouse builds
-(warehouse.catalog.create_views), so what is pinned here is what analysts see.
+Rows are committed to, and staged in, a real (tiny) warehouse and read through the views a run
+reads (warehouse.catalog.connect_memory), which show what the commit will store.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from flows.reference_data import load_aliases, load_gazetteer, stop_words
@@ -18,8 +17,9 @@ from flows.steps.entities import entity_tables, redirect_rows
 from flows.steps.stories import story_tables
 from tests.factories import clean_article
 from transforms.stories import StoryParams
-from warehouse.catalog import DUCKDB_CONFIG, create_views
-from warehouse.schemas import ARTICLES, MENTIONS, TABLES, to_table
+from warehouse.catalog import connect_memory
+from warehouse.schemas import ARTICLES, ENTITY_REDIRECTS, MENTIONS, to_table
+from warehouse.store import Warehouse
 
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 BRIDGE = (
@@ -57,49 +57,56 @@ def mention(article_id: str, text: str, label: str, start: int, entity_id: str, 
     }
 
 
+def run_views(tmp_path, committed: dict, staged: dict) -> duckdb.DuckDBPyConnection:
+    """Commit ``committed`` (spec -> rows) as run r1, stage ``staged`` as run r2, and return
+    the run's views of the warehouse."""
+    wh = Warehouse(tmp_path / "wh")
+    wh.init()
+    for spec, rows in committed.items():
+        wh.stage("r1", spec, to_table(spec, rows), "0")
+    wh.commit("r1")
+    for spec, rows in staged.items():
+        wh.stage("r2", spec, to_table(spec, rows), "0")
+    return connect_memory(wh.root, extra=wh.staged_files("r2"))
+
+
 @pytest.fixture
 def con(tmp_path):
-    articles = [
-        article_row(
-            "a", BRIDGE, title="Harbour bridge to close", published_at=T0, site_name="Portmere Courier"
-        ),
-        article_row("b", BRIDGE, title="Harbour bridge to close", canonical="a"),
-        article_row("c", BRIDGE + " Traffic will divert.", title="Bridge repairs", run="r2"),
-        article_row("d", LIBRARY, title="Libraries stay open", published_at=T0),
-    ]
-    mentions = [
-        mention("a", "Portmere", "GPE", 31, "e-portmere"),
-        mention("a", "Eastgate", "LOC", 4, "e-eastgate"),
-        mention("c", "Portmere", "GPE", 31, "e-portmere-local", run="r2"),
-        mention("c", "Portmere", "GPE", 31, "e-stale", run="r1"),  # an older version of c
-        mention("d", "Westline", "GPE", 0, "e-westline"),
-    ]
-    files = {}
-    for spec, rows in ((ARTICLES, articles), (MENTIONS, mentions)):
-        path = tmp_path / spec.name / spec.part_dir("2025-03") / "part.parquet"  # one month is enough
-        path.parent.mkdir(parents=True)
-        pq.write_table(to_table(spec, rows), path)
-        files[spec.name] = [str(path)]
-    redirects = tmp_path / "entity_redirects.parquet"
-    pq.write_table(
-        to_table(
-            TABLES["entity_redirects"],
-            [
-                {
-                    "entity_id": "e-portmere-local",
-                    "canonical_entity_id": "e-portmere",
-                    "canonical_name": "Portmere",
-                    "canonical_label": "GPE",
-                    "reason": "alias",
-                    "run_id": "r2",
-                }
+    redirect = {
+        "entity_id": "e-portmere-local",
+        "canonical_entity_id": "e-portmere",
+        "canonical_name": "Portmere",
+        "canonical_label": "GPE",
+        "reason": "alias",
+    }
+    db = run_views(
+        tmp_path,
+        committed={
+            ARTICLES: [
+                article_row(
+                    "a",
+                    BRIDGE,
+                    title="Harbour bridge to close",
+                    published_at=T0,
+                    site_name="Portmere Courier",
+                ),
+                article_row("b", BRIDGE, title="Harbour bridge to close", canonical="a"),
+                article_row("c", BRIDGE, title="Bridge repairs"),  # the version r2 replaces
+                article_row("d", LIBRARY, title="Libraries stay open", published_at=T0),
             ],
-        ),
-        redirects,
+            MENTIONS: [
+                mention("a", "Portmere", "GPE", 31, "e-portmere"),
+                mention("a", "Eastgate", "LOC", 4, "e-eastgate"),
+                mention("c", "Portmere", "GPE", 31, "e-stale"),
+                mention("d", "Westline", "GPE", 0, "e-westline"),
+            ],
+        },
+        staged={
+            ARTICLES: [article_row("c", BRIDGE + " Traffic will divert.", title="Bridge repairs")],
+            MENTIONS: [mention("c", "Portmere", "GPE", 31, "e-portmere-local")],
+            ENTITY_REDIRECTS: [redirect],
+        },
     )
-    files["entity_redirects"] = [str(redirects)]
-    db = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    create_views(db, {name: files.get(name, []) for name in TABLES}, temp=True)
     yield db
     db.close()
 
@@ -111,7 +118,7 @@ def test_views_apply_redirects_and_hide_rows_of_replaced_article_versions(con):
     assert rows == [
         ("a", "e-eastgate", "e-eastgate"),
         ("a", "e-portmere", "e-portmere"),
-        ("c", "e-portmere", "e-portmere-local"),  # redirected; the r1 mention of c is hidden
+        ("c", "e-portmere", "e-portmere-local"),  # redirected; the mention of c's old version is gone
         ("d", "e-westline", "e-westline"),
     ]
 
@@ -153,20 +160,13 @@ def test_stories_group_one_event_and_duplicates_follow_their_canonical(con):
 def test_pairs_come_from_each_articles_most_mentioned_entities_only(tmp_path):
     # one article listing 150 invented names (a hostile input once made 25.7 M pairs from 8,000)
     names = [f"Name{i:03d} Person" for i in range(150)]
-    text = ", ".join(names)
+    text = ", ".join(names) + ", " + names[149]
     mentions, pos = [], 0
     for i, name in enumerate(names):
         mentions.append(mention("x", name, "PERSON", pos, f"e{i:03d}"))
         pos += len(name) + 2
-    mentions.append(mention("x", names[149], "PERSON", 0, "e149"))  # mentioned twice: ranks first
-    files = {}
-    for spec, rows in ((ARTICLES, [article_row("x", text)]), (MENTIONS, mentions)):
-        path = tmp_path / spec.name / spec.part_dir("2025-03") / "part.parquet"
-        path.parent.mkdir(parents=True)
-        pq.write_table(to_table(spec, rows), path)
-        files[spec.name] = [str(path)]
-    db = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    create_views(db, {name: files.get(name, []) for name in TABLES}, temp=True)
+    mentions.append(mention("x", names[149], "PERSON", pos, "e149"))  # mentioned twice: ranks first
+    db = run_views(tmp_path, {}, {ARTICLES: [article_row("x", text)], MENTIONS: mentions})
     _, pairs = entity_tables(db, load_gazetteer(), pair_entities=100)
     assert pairs.num_rows == 100 * 99 // 2
     in_pairs = set(pairs["entity_a"].to_pylist()) | set(pairs["entity_b"].to_pylist())

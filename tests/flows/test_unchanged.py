@@ -26,7 +26,7 @@ def test_an_unchanged_folder_records_its_run_and_anything_else_runs_the_flow(tmp
     assert summary is not None
     assert (summary["files_seen"], summary["files_unchanged"], summary["articles"]) == (17, 17, 0)
     assert (summary["entities"], summary["stories"]) == (before["entities"], before["stories"])
-    runs = query(warehouse, "select flow_run_id, status, files_unchanged from runs order by run_id")
+    runs = query(warehouse, "select flow_run_id, status, files_unchanged from runs order by run_seq")
     assert runs[-1] == ("", "completed", 17) and len(runs) == 2
     assert {k: v for k, v in table_counts(warehouse).items() if k != "runs"} == {
         k: v for k, v in before.items() if k != "runs"
