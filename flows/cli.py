@@ -16,9 +16,10 @@ from flows.cli_output import (
     models_option,
     print_summary,
     record_if_unchanged_or_exit,
+    refuse_if_damaged,
     run_or_exit,
 )
-from flows.cli_read import WarehouseOpt, export, history, report, search, shell, sql, status
+from flows.cli_read import WarehouseOpt, export, history, report, search, shell, sql, status, verify
 
 app = typer.Typer(
     help="wirehouse: news articles in, deduplicated Parquet tables and a DuckDB catalog out.",
@@ -184,6 +185,7 @@ def ingest(
             for e in exc.errors()
         )
         raise fail(problems, 2) from None
+    refuse_if_damaged(config.warehouse_path())
     if not workers and not dask_address and not os.environ.get("PREFECT_API_URL"):
         # an unchanged folder is answered (and its run recorded) without starting Prefect
         unchanged = record_if_unchanged_or_exit(config)
@@ -239,6 +241,7 @@ app.command()(status)
 app.command()(history)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(shell)
 app.command()(export)
+app.command()(verify)
 
 if __name__ == "__main__":
     app()

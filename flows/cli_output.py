@@ -153,3 +153,26 @@ def record_if_unchanged_or_exit(config: Any) -> dict[str, Any] | None:
         return record_if_unchanged(config)
     except WarehouseBusy as exc:
         raise fail(str(exc), 3) from None
+
+
+def refuse_if_damaged(root: Any) -> None:
+    """The quick verify (schemas, data files present at their sizes) before an ingest: a damaged
+    warehouse is a one-line exit 2 naming the table, before Prefect starts. The flow checks
+    again under the lock, for runs that do not come through the CLI."""
+    import duckdb
+
+    from warehouse import lake
+    from warehouse.verify import damage_message, verify
+
+    if not lake.exists(root):
+        return
+    try:
+        problems = verify(root, full=False)[0]
+    except duckdb.Error as exc:
+        raise fail(
+            f"cannot read the warehouse catalog at {root}: {str(exc).splitlines()[0]}; restore it from a "
+            "backup, or ingest the sources again into a new folder",
+            2,
+        ) from None
+    if problems:
+        raise fail(damage_message(root, problems), 2)

@@ -321,3 +321,32 @@ def export(
     finally:
         con.close()
     Console().print(f"{len(TABLES)} tables written to {out.resolve()}")
+
+
+def verify(
+    warehouse: WarehouseOpt = Path("warehouse"),
+    quick: Annotated[
+        bool, typer.Option(help="Schemas and file sizes only (what every ingest checks first).")
+    ] = False,
+) -> None:
+    """Check the warehouse: schemas against the contract, data files against the catalog and
+    against the checksums recorded when they were committed. Exit 1 when anything is wrong."""
+    from warehouse import lake
+    from warehouse.verify import verify as check
+
+    if not lake.exists(warehouse):
+        raise fail(lake.missing_message(warehouse), 2)
+    _open_readonly(warehouse).close()  # a damaged catalog: the one-line error
+    problems, files, size = check(warehouse, full=not quick)
+    for problem in problems:
+        err.print(Text(f"problem: {problem}"))
+    if problems:
+        raise fail(
+            f"{len(problems)} problems in {warehouse}: restore the named files from a backup, or ingest "
+            "the sources again into a new folder",
+            1,
+        )
+    what = "sizes" if quick else "sizes and checksums"
+    Console().print(
+        f"ok: schemas match the contract; {files:,} data files ({size / 2**20:,.1f} MiB), {what} match"
+    )

@@ -33,6 +33,7 @@ from flows.summary import publish, rejects_by_reason, top_entities
 from flows.text_items import can_use_helper, helper_pool
 from warehouse.lock import writer_lock
 from warehouse.store import Warehouse, new_run_id
+from warehouse.verify import WarehouseDamaged, damage_message, verify
 
 __all__ = ["EXAMPLES", "RunConfig", "ingest_articles", "prefect_api", "run_ingest"]
 
@@ -59,6 +60,9 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
         ctx.wh.init(config.location())
         for action in ctx.wh.recover():
             logger.warning("recovery: %s", action)
+        problems, _, _ = verify(ctx.wh.root, full=False)
+        if problems:  # before any work: a damaged table is named, with what to do
+            raise WarehouseDamaged(damage_message(ctx.wh.root, problems))
         try:
             found = stats.add(discover(ctx))
             # Batches go to the flow's task runner: one after another here, in parallel on Dask

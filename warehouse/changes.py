@@ -149,6 +149,16 @@ def view_sql(spec: TableSpec, staged: bool) -> str:
     return f"select t.* replace ({replaced}) from ({sql}) t{_joins(spec, 't', 'entity_redirects', overlay)}"
 
 
+def _insert_sql(spec: TableSpec) -> str:
+    select = f"select {_columns(spec)} from staged_{spec.name}"
+    if spec.name == "runs":  # the commit order: runs are never ordered by a clock
+        select = (
+            f"select * replace ((select coalesce(max(run_seq), 0) + 1 from {LAKE}.runs) as run_seq) "
+            f"from ({select})"
+        )
+    return f"insert into {LAKE}.{spec.name} by name {select}"
+
+
 def commit_statements(staged: dict[str, Sequence[str]]) -> list[tuple[str, str]]:
     """(label, SQL) to run inside the commit transaction, in order. A label names the count a
     statement returns ("mentions -" deleted, "+" inserted, "~" updated); "" for none."""
@@ -156,6 +166,9 @@ def commit_statements(staged: dict[str, Sequence[str]]) -> list[tuple[str, str]]
         ("", f"create or replace temp table gone_articles as {GONE_ARTICLES_SQL}"),
         ("", f"create or replace temp table removed_articles as {REMOVED_ARTICLES_SQL}"),
     ]
+    if not any(files for name, files in staged.items() if name != "runs"):
+        # nothing but the runs row (an unchanged folder): no scan of any other table
+        return [("runs +", _insert_sql(TABLES["runs"]))]
     for spec in TABLES.values():
         name = spec.name
         if spec.mode is WriteMode.SNAPSHOT:
@@ -165,16 +178,13 @@ def commit_statements(staged: dict[str, Sequence[str]]) -> list[tuple[str, str]]
                 continue
         elif condition := drop_condition(spec):
             statements.append((f"{name} -", f"delete from {LAKE}.{name} where coalesce({condition}, false)"))
-        select = f"select {_columns(spec)} from staged_{name}"
-        if name == "runs":
-            select = (
-                f"select * replace ((select coalesce(max(run_seq), 0) + 1 from {LAKE}.runs) as run_seq) "
-                f"from ({select})"
-            )
-        statements.append((f"{name} +", f"insert into {LAKE}.{name} by name {select}"))
+        statements.append((f"{name} +", _insert_sql(spec)))
     for spec in TABLES.values():
         exprs = resolved_expressions(spec, "t", "r", "m")
-        if not exprs:
+        # only when a table it reads or itself changed: an UPDATE scans the whole table
+        sources = [spec.name] + (["entity_redirects"] if spec.redirect else [])
+        sources += [spec.overlay.table] if spec.overlay else []
+        if not exprs or not any(staged.get(name) for name in sources):
             continue
         key = spec.key
         changed = " or ".join(f"t.{c} is distinct from {e}" for c, e in exprs.items())

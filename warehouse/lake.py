@@ -219,7 +219,8 @@ def missing_message(root: Path) -> str:
     return f"no warehouse at {root}; run `wirehouse ingest SOURCE --warehouse {root}` first"
 
 
-def _duckdb_types(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> dict[str, str]:
+def spec_types(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> dict[str, str]:
+    """Column -> DuckDB type of the spec's Arrow schema, as DuckDB maps it."""
     con.register("_spec_empty", spec.schema.empty_table())
     try:
         rows = con.execute("describe select * from _spec_empty").fetchall()
@@ -248,7 +249,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         ).fetchall()
     }
     for name, spec in TABLES.items():
-        types = _duckdb_types(con, spec)
+        types = spec_types(con, spec)
         if name not in existing:
             columns = ", ".join(f'"{c}" {t}' for c, t in types.items())
             con.execute(f"create table {LAKE}.{name} ({columns})")

@@ -168,6 +168,9 @@ class Warehouse:
         finally:
             con.close()
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+        from warehouse.verify import record_checksums
+
+        record_checksums(self.root)  # after the commit point: a crash here only delays it a run
         return {"run_id": run_id, "snapshot": snapshot, "changes": counts}
 
     def discard(self, run_id: str) -> None:
