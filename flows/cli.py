@@ -185,13 +185,13 @@ def ingest(
             for e in exc.errors()
         )
         raise fail(problems, 2) from None
-    refuse_if_damaged(config.warehouse_path())
-    if not workers and not dask_address and not os.environ.get("PREFECT_API_URL"):
+    if not (workers or dask_address or os.environ.get("PREFECT_API_URL")):
         # an unchanged folder is answered (and its run recorded) without starting Prefect
         unchanged = record_if_unchanged_or_exit(config)
         if unchanged is not None:
             print_summary(unchanged)
             return
+    refuse_if_damaged(config.warehouse_path())  # before Prefect starts: one line, exit 2
     from flows.unchanged import files_to_read
 
     err.print(  # the first progress line, before the seconds Prefect takes to start

@@ -148,17 +148,21 @@ def record_if_unchanged_or_exit(config: Any) -> dict[str, Any] | None:
     """flows.unchanged.record_if_unchanged, a busy warehouse an exit 3 at once."""
     from flows.unchanged import record_if_unchanged
     from warehouse.lock import WarehouseBusy
+    from warehouse.verify import WarehouseDamaged
 
     try:
         return record_if_unchanged(config)
     except WarehouseBusy as exc:
         raise fail(str(exc), 3) from None
+    except WarehouseDamaged as exc:
+        raise fail(str(exc), 2) from None
 
 
 def refuse_if_damaged(root: Any) -> None:
     """The quick verify (schemas, data files present at their sizes) before an ingest: a damaged
     warehouse is a one-line exit 2 naming the table, before Prefect starts. The flow checks
-    again under the lock, for runs that do not come through the CLI."""
+    again under the lock, for runs that do not come through the CLI. A table or column of a
+    newer release is not damage: the flow adds it."""
     import duckdb
 
     from warehouse import lake
@@ -174,5 +178,5 @@ def refuse_if_damaged(root: Any) -> None:
             "backup, or ingest the sources again into a new folder",
             2,
         ) from None
-    if problems:
+    if any(not p.repairable for p in problems):
         raise fail(damage_message(root, problems), 2)

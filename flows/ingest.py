@@ -60,7 +60,7 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
         ctx.wh.init(config.location())
         for action in ctx.wh.recover():
             logger.warning("recovery: %s", action)
-        problems, _, _ = verify(ctx.wh.root, full=False)
+        problems = [p for p in verify(ctx.wh.root, full=False)[0] if not p.repairable]
         if problems:  # before any work: a damaged table is named, with what to do
             raise WarehouseDamaged(damage_message(ctx.wh.root, problems))
         try:

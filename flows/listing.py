@@ -178,11 +178,16 @@ def known_files(root: Path) -> dict[str, Known]:
     """The sources manifest of the warehouse at ``root``: what committed runs saw of each path."""
     con = connect_memory(root)
     try:
-        rows = con.execute(
-            "select path, size, mtime_ns, sha256, status, source_root, relative_path from sources"
-        ).fetchall()
+        return known_from(con)
     finally:
         con.close()
+
+
+def known_from(con) -> dict[str, Known]:
+    """The sources manifest from a connection with the warehouse views."""
+    rows = con.execute(
+        "select path, size, mtime_ns, sha256, status, source_root, relative_path from sources"
+    ).fetchall()
     return {p: Known(s, m, h, st, r, rel) for p, s, m, h, st, r, rel in rows}
 
 

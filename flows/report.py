@@ -1,6 +1,6 @@
 """`wirehouse report`: one self-contained HTML page of charts about the warehouse.
 
-Queries run read-only against news.duckdb; charts are inline SVG, so the page opens offline in
+Queries run read-only against the warehouse tables; charts are inline SVG, so the page opens offline in
 any browser and can be mailed as one file.
 """
 

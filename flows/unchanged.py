@@ -16,26 +16,21 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
+
 from flows.config import RunConfig
-from flows.listing import find_work, known_files
+from flows.listing import find_work, known_files, known_from
 from flows.run_record import stage_run_row, versions
 from flows.steps.base import RunContext, RunStats
 from warehouse.catalog import SEARCH_DB, SEARCH_STALE, connect_memory
 from warehouse.lock import writer_lock
 from warehouse.store import Warehouse, new_run_id
+from warehouse.verify import WarehouseDamaged, damage_message, quick_problems
 
 
 def _catalog_opens(root) -> bool:
-    """The catalog reads, and the search index exists and is not marked stale."""
-    import duckdb
-
-    if not Warehouse(root).exists() or not (root / SEARCH_DB).exists() or (root / SEARCH_STALE).exists():
-        return False
-    try:
-        connect_memory(root).close()
-    except duckdb.Error:
-        return False
-    return True
+    """A warehouse whose search index exists and is not marked stale (the tables are read next)."""
+    return Warehouse(root).exists() and (root / SEARCH_DB).exists() and not (root / SEARCH_STALE).exists()
 
 
 def files_to_read(config: RunConfig) -> int:
@@ -59,24 +54,35 @@ def record_if_unchanged(config: RunConfig) -> dict[str, Any] | None:
     with writer_lock(root, wait_seconds=config.lock_wait_seconds):
         if wh.staging.exists() and any(wh.staging.iterdir()):
             return None  # a killed run left work: the flow recovers it
-        wh.init()  # a newer release's columns, added before anything reads the tables
+        try:
+            con = connect_memory(root)
+        except duckdb.Error:
+            return None  # a damaged catalog: the flow reports it
+        try:  # one connection for the checks, the manifest and the counts after the run
+            problems = quick_problems(con, root)
+            if any(not p.repairable for p in problems):
+                raise WarehouseDamaged(damage_message(root, problems))
+            if problems:
+                return None  # a newer release's table or column to add: the flow does that
+            known = known_from(con)
+            entities, stories = con.execute(
+                "select (select count(*) from entities), (select count(*) from stories)"
+            ).fetchone()
+        except duckdb.Error:
+            return None  # e.g. a newer release's column to add first: the flow does that
+        finally:
+            con.close()
         work = find_work(
             config.source_paths(),
             tuple(config.exclude),
-            known_files(root),
+            known,
             allow_outside_links=config.allow_outside_links,
         )
         if work.todo or work.rejects or work.missing:
             return None
         stats = RunStats(files_seen=work.files_seen, files_unchanged=work.files_unchanged)
         stats.check()
-        con = connect_memory(root)
-        try:  # "in the warehouse after the run", as every runs row says
-            stats.entities, stats.stories = con.execute(
-                "select (select count(*) from entities), (select count(*) from stories)"
-            ).fetchone()
-        finally:
-            con.close()
+        stats.entities, stats.stories = entities, stories
         stats.seconds["discover"] = time.perf_counter() - t0
         stats.seconds["total"] = time.perf_counter() - t0
         ctx = RunContext(wh, new_run_id(), config)

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from warehouse import lake
 from warehouse.changes import CHANGES, bind_staged, commit_statements
 from warehouse.schemas import RUN_ID, TABLES, TableSpec, WriteMode, validate
+from warehouse.verify import record_checksums
 
 
 def new_run_id() -> str:
@@ -165,12 +166,12 @@ class Warehouse:
             lake.set_commit_message(con, f"run {run_id}", {"run_id": run_id})
             con.execute("commit")
             snapshot = lake.current_snapshot(con)
+            con.execute(f"use {lake.LAKE}")
+            # after the commit point: a crash here only leaves files unrecorded until verify
+            record_checksums(self.root, con)
         finally:
             con.close()
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
-        from warehouse.verify import record_checksums
-
-        record_checksums(self.root)  # after the commit point: a crash here only delays it a run
         return {"run_id": run_id, "snapshot": snapshot, "changes": counts}
 
     def discard(self, run_id: str) -> None:

@@ -34,6 +34,8 @@ class Problem:
     table: str
     path: str | None
     what: str
+    # a table or column a newer release added: the next ingest creates it (not damage)
+    repairable: bool = False
 
     def __str__(self) -> str:
         return f"{self.table}: {self.path + ': ' if self.path else ''}{self.what}"
@@ -65,12 +67,14 @@ def schema_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
         stored.setdefault(table, {})[column] = type_
     for name, spec in TABLES.items():
         if name not in stored:
-            problems.append(Problem(name, None, "table missing from the catalog"))
+            problems.append(Problem(name, None, "table missing (the next ingest creates it)", True))
             continue
-        for column, type_ in lake.spec_types(con, spec).items():
+        for column, type_ in lake.spec_types(spec).items():
             got = stored[name].get(column)
             if got is None:
-                problems.append(Problem(name, None, f"column {column} missing"))
+                problems.append(
+                    Problem(name, None, f"column {column} missing (the next ingest adds it)", True)
+                )
             elif got != type_:
                 problems.append(Problem(name, None, f"column {column} is {got}, the contract says {type_}"))
     return problems
@@ -92,20 +96,23 @@ def _load_checksums(root: Path) -> dict[str, list]:
         return {}
 
 
-def record_checksums(root: Path) -> int:
+def record_checksums(root: Path, con: duckdb.DuckDBPyConnection | None = None) -> int:
     """Add the SHA-256 of live local data files not yet recorded; returns how many were added.
 
-    Called after each commit: a file is hashed once, when the commit that wrote it is done.
+    Called after each commit (with the commit's connection): a file is hashed once, when the
+    commit that wrote it is done.
     """
     root = Path(root).resolve()
     if lake.Location.of(root).data_path:
         return 0  # data on S3: the object store keeps its own checksums
     known = _load_checksums(root)
-    con = lake.connect(root, read_only=True)
+    own = con is None
+    con = lake.connect(root, read_only=True) if own else con
     try:
         files = live_files(con)
     finally:
-        con.close()
+        if own:
+            con.close()
     added = 0
     for _, path, size in files:
         relative = os.path.relpath(path, root)
@@ -129,6 +136,17 @@ def verify(root: Path, *, full: bool) -> tuple[list[Problem], int, int]:
         files = live_files(con)
     finally:
         con.close()
+    return _check_files(root, problems, files, full)
+
+
+def quick_problems(con: duckdb.DuckDBPyConnection, root: Path) -> list[Problem]:
+    """``verify(full=False)``'s problems on a connection that has the warehouse attached."""
+    return _check_files(Path(root).resolve(), schema_problems(con), live_files(con), False)[0]
+
+
+def _check_files(
+    root: Path, problems: list[Problem], files: list[tuple[str, str, int]], full: bool
+) -> tuple[list[Problem], int, int]:
     if lake.Location.of(root).data_path:
         return problems, 0, 0
     known = _load_checksums(root) if full else {}
@@ -152,6 +170,7 @@ def verify(root: Path, *, full: bool) -> tuple[list[Problem], int, int]:
 
 
 def damage_message(root: Path, problems: list[Problem]) -> str:
+    problems = [p for p in problems if not p.repairable] or problems
     first = problems[0]
     more = (
         f" (and {len(problems) - 1} more: `wirehouse verify --warehouse {root}` lists them)"

@@ -85,3 +85,13 @@ def test_ingest_refuses_a_damaged_warehouse_before_any_work(wh, tmp_path):
     message = " ".join(out.output.split())
     assert out.exit_code == 2 and "is damaged: articles:" in message and "data file missing" in message
     assert "Traceback" not in out.output and message.startswith("error: the warehouse at")
+
+
+def test_the_contract_types_are_duckdbs_own_mapping_of_the_schemas():
+    import duckdb
+
+    from warehouse.schemas import TABLES
+
+    con = duckdb.connect()
+    for spec in TABLES.values():
+        assert lake.spec_types(spec) == lake.duckdb_types_of(con, spec), spec.name
