@@ -568,3 +568,22 @@ def test_every_command_answers_bad_input_with_one_line_and_an_exit_code(examples
         result = runner.invoke(app, ["ingest", str(EXAMPLES), *w])
     assert result.exit_code == 3 and "another wirehouse ingest is writing" in " ".join(result.output.split())
     assert runner.invoke(app, ["--version"]).output.startswith("wirehouse ")
+
+
+def test_everything_a_run_writes_is_ignored_by_git_in_the_default_warehouse(examples_run):
+    """After the quick start (which writes into warehouse/), `git status` stays clean."""
+    import subprocess
+
+    from tests.conftest import REPO
+
+    warehouse, _ = examples_run
+    names = [f"warehouse/{p.relative_to(warehouse)}" for p in warehouse.rglob("*") if p.is_file()]
+    assert any(n.endswith("catalog.sqlite") for n in names) and any("/data/" in n for n in names)
+    out = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(names),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert sorted(set(names) - set(out.stdout.split())) == []
