@@ -130,21 +130,6 @@ def refresh_search_index(root: Path) -> str:
     return ""
 
 
-def search_index_snapshot(root: Path) -> int | None:
-    """The snapshot search.duckdb was built from; None when it is missing or unreadable."""
-    path = Path(root) / SEARCH_DB
-    if not path.exists():
-        return None
-    try:
-        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
-        try:
-            return con.execute("select snapshot_id from search_meta").fetchone()[0]
-        finally:
-            con.close()
-    except duckdb.Error:
-        return None
-
-
 def open_readonly(
     root: Path, *, snapshot: int | None = None, search: bool = False
 ) -> duckdb.DuckDBPyConnection:

@@ -313,7 +313,3 @@ def run_snapshot(con: duckdb.DuckDBPyConnection, run_id: str) -> int | None:
 
 def current_snapshot(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute(f"select id from {LAKE}.current_snapshot()").fetchone()[0]
-
-
-def arrow_of(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> pa.Table:
-    return con.execute(sql, params).to_arrow_table()
