@@ -8,10 +8,22 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Column, Table
 from rich.text import Text
 
-from flows.cli_output import OutputFormat, cell, emit, err, fail, plain, printable
+from flows.cli_format import (
+    FORMAT_HELP,
+    OutputFormat,
+    ResultFormat,
+    StatusFormat,
+    chosen,
+    emit,
+    format_for_file,
+    json_text,
+    plain,
+    printable,
+    show,
+)
+from flows.cli_output import err, fail
 
 WarehouseOpt = Annotated[
     Path, typer.Option("--warehouse", "-w", help="Warehouse folder (catalog.sqlite + data/).")
@@ -60,11 +72,23 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL over the tables (articles, entities, ...).")],
     warehouse: WarehouseOpt = Path("warehouse"),
     format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+        ResultFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=FORMAT_HELP.format(piped="csv")
+            + " parquet: the result with its types (needs --out, or a pipe).",
+        ),
+    ] = ResultFormat.auto,
     at_run: Annotated[
         str | None,
         typer.Option("--at-run", help="Answer as of this run's commit (a run id, or a unique prefix)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the result to this file (format from --format or the suffix)."
+        ),
     ] = None,
 ) -> None:
     """Run a SQL query against the warehouse tables (read-only), now or as of an earlier run."""
@@ -85,22 +109,74 @@ def sql(
             " or export data, open a copy of the warehouse in the DuckDB CLI.",
             2,
         )
+    fmt = _result_format(format, out, warehouse)
     con = _open_readonly(warehouse, at_run=at_run)
     try:
         cursor = con.execute(query)
         columns = [d[0] for d in cursor.description or []]
+        if fmt == "parquet":
+            _write_parquet(cursor, out)
+            return
         rows = cursor.fetchall() if columns else []
     except duckdb.Error as exc:
         raise fail(f"query failed: {str(exc).splitlines()[0]}", 2) from None
     finally:
         con.close()
-    if format is OutputFormat.table:
-        table = Table(*(Column(header=cell(c)) for c in columns))
-        for row in rows:
-            table.add_row(*(cell(v) for v in row))
-        Console().print(table)
-    else:
-        emit(columns, rows, format)
+    if out is None:
+        show(columns, rows, fmt)
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as stream:
+        emit(columns, rows, fmt, stream)
+    tmp.replace(out)
+    err.print(Text(f"{len(rows):,} rows written to {printable(str(out))}"))
+
+
+def _result_format(format: ResultFormat, out: Path | None, warehouse: Path) -> str:
+    """What `sql` writes, or exit 2 when that cannot go where it was asked to."""
+    import sys
+
+    if out is None:
+        fmt = chosen(format, "csv")
+        if fmt == "parquet" and sys.stdout.isatty():
+            raise fail("Parquet is binary: give --out FILE.parquet, or pipe it to a program", 2)
+        return fmt
+    fmt = format_for_file(format, out)
+    if fmt is None or fmt == "table":
+        raise fail(
+            f"--out {out}: give --format csv, json or parquet, or a file ending .csv, .json or .parquet", 2
+        )
+    if out.resolve().is_relative_to(warehouse.resolve()):
+        raise fail(f"--out {out} is inside the warehouse {warehouse}: write results elsewhere", 2)
+    if not out.parent.is_dir():
+        raise fail(f"--out {out}: no folder {out.parent}; create it first", 2)
+    return fmt
+
+
+def _write_parquet(cursor, out: Path | None) -> None:
+    """The result as Parquet, batch by batch (memory bounded by a batch when writing a file)."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    reader = cursor.fetch_record_batch(100_000)
+    if out is None:  # a pipe cannot seek: build the file in memory, then write it out
+        sink = pa.BufferOutputStream()
+        with pq.ParquetWriter(sink, reader.schema, compression="zstd") as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+        sys.stdout.buffer.write(sink.getvalue().to_pybytes())
+        sys.stdout.buffer.flush()
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    rows = 0
+    with pq.ParquetWriter(tmp, reader.schema, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    tmp.replace(out)
+    err.print(Text(f"{rows:,} rows written to {printable(str(out))}"))
 
 
 def search(
@@ -115,8 +191,8 @@ def search(
     ] = None,
     limit: Annotated[int, typer.Option(help="Most results to show.", min=1)] = 10,
     format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+        OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP.format(piped="csv"))
+    ] = OutputFormat.auto,
 ) -> None:
     """Full-text search over canonical articles, ranked, with snippets."""
     from warehouse.search import entity_known, search_articles, undated_count
@@ -147,9 +223,10 @@ def search(
         }
         for h in hits
     ]
-    if format is not OutputFormat.table:
+    fmt = chosen(format, "csv")
+    if fmt != "table":
         columns = ["score", "title", "published_at", "duplicates", "snippet", "source_path", "article_id"]
-        emit(columns, [[row[c] for c in columns] for row in rows], format)
+        emit(columns, [[row[c] for c in columns] for row in rows], fmt)
         return
     out = Console()
     if not rows:
@@ -180,54 +257,68 @@ def report(
     Console().print(f"report written to {path.resolve()}")
 
 
-def status(warehouse: WarehouseOpt = Path("warehouse"), runs: int = 5) -> None:
-    """Show the last runs and the row count of every table."""
+def status(
+    warehouse: WarehouseOpt = Path("warehouse"),
+    runs: Annotated[int, typer.Option(help="How many recent runs to show.", min=1)] = 5,
+    format: Annotated[
+        StatusFormat, typer.Option("--format", "-f", help=FORMAT_HELP.format(piped="json"))
+    ] = StatusFormat.auto,
+) -> None:
+    """Show the last runs, the row count of every table, missing source files and languages."""
     from flows.report import languages
     from warehouse.schemas import TABLES
 
     con = _open_readonly(warehouse)
-    out = Console()
     try:
         recent = con.execute(
             "select run_id, status, files_seen, files_new, articles, duplicates, records_rejected, "
-            "round(seconds_total, 1) from runs order by run_seq desc limit ?",
+            "round(seconds_total, 1) as seconds from runs order by run_seq desc limit ?",
             [runs],
-        ).fetchall()
-        counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in TABLES}
-        by_language = languages(con)
-        missing = con.execute(
-            "select path, run_id, note from sources where status = 'missing' order by path"
-        ).fetchall()
+        )
+        sections = {"runs": ([d[0] for d in recent.description], recent.fetchall())}
+        sections["tables"] = (
+            ["table", "rows"],
+            [(name, con.execute(f"select count(*) from {name}").fetchone()[0]) for name in TABLES],
+        )
+        sections["missing_files"] = (
+            ["path", "noticed_by_run", "articles"],
+            [
+                (path, run_id, "removed" if "removed" in (note or "") else "kept")
+                for path, run_id, note in con.execute(
+                    "select path, run_id, note from sources where status = 'missing' order by path"
+                ).fetchall()
+            ],
+        )
+        sections["languages"] = (["language", "articles", "analysed", "why_not"], languages(con))
     finally:
         con.close()
-    table = Table(
-        "run", "status", "files", "new", "articles", "duplicates", "rejects", "seconds", title="last runs"
-    )
-    for row in recent:
-        table.add_row(*(cell(v) for v in row))
-    out.print(table)
-    sizes = Table("table", "rows", title=f"tables in {warehouse}")
-    for name, count in counts.items():
-        sizes.add_row(name, f"{count:,}")
-    out.print(sizes)
-    if missing:
-        table = Table("path", "noticed by run", "articles", title=f"{len(missing):,} source files missing")
-        for path, run_id, note in missing[:20]:
-            table.add_row(printable(path), run_id, "removed" if "removed" in (note or "") else "kept")
-        out.print(table)
-    if by_language:
-        table = Table("language", "articles", "analysed", "why not", title="languages (canonical articles)")
-        for lang, n, analysed, why in by_language:
-            table.add_row(cell(lang), f"{n:,}", f"{analysed:,}", cell(why))
-        out.print(table)
+    if chosen(format, "json") == "json":
+        document = {
+            name: [dict(zip(columns, (plain(v) for v in row), strict=True)) for row in rows]
+            for name, (columns, rows) in sections.items()
+        }
+        document["tables"] = {name: count for name, count in sections["tables"][1]}
+        print(json_text(document))
+        return
+    titles = {
+        "runs": "last runs",
+        "tables": f"tables in {warehouse}",
+        "missing_files": f"{len(sections['missing_files'][1]):,} source files missing",
+        "languages": "languages (canonical articles)",
+    }
+    for name, (columns, rows) in sections.items():
+        if rows or name in ("runs", "tables"):
+            show(columns, rows[:20] if name == "missing_files" else rows, "table", title=titles[name])
+    if len(sections["missing_files"][1]) > 20:
+        Console().print(Text("(the first 20 missing files; --format json lists all)", style="dim"))
 
 
 def history(
     warehouse: WarehouseOpt = Path("warehouse"),
     limit: Annotated[int, typer.Option(min=1)] = 50,
     format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+        OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP.format(piped="csv"))
+    ] = OutputFormat.auto,
 ) -> None:
     """List committed runs, newest first, with the snapshot each made and what it changed.
 
@@ -248,25 +339,7 @@ def history(
         columns = [d[0] for d in con.description]
     finally:
         con.close()
-    if format is not OutputFormat.table:
-        emit(columns, rows, format)
-        return
-    table = Table(
-        "seq",
-        "run",
-        "snapshot",
-        "status",
-        "new",
-        "changed",
-        "missing",
-        "articles",
-        "rejects",
-        "finished",
-        title=f"runs in {warehouse}",
-    )
-    for row in rows:
-        table.add_row(*(cell(v) for v in row))
-    Console().print(table)
+    show(columns, rows, chosen(format, "csv"), title=f"runs in {warehouse}")
 
 
 def shell_init_sql(warehouse: Path) -> str:

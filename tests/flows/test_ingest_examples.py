@@ -429,6 +429,39 @@ def test_cli_sql_csv_and_errors(examples_run):
     assert result.exit_code == 0 and "articles" in result.output
 
 
+def test_cli_results_piped_are_machine_readable_and_parquet_keeps_types(examples_run, tmp_path):
+    """Piped (as under CliRunner), sql is CSV and status JSON; --out FILE.parquet keeps the types."""
+    import pyarrow.parquet as pq
+
+    warehouse, _ = examples_run
+    runner = CliRunner()
+    q = "select title, word_count, published_at from articles where title like 'City%'"
+    result = runner.invoke(app, ["sql", q, "-w", str(warehouse)])
+    assert (
+        result.output
+        == "title,word_count,published_at\nCity opens two new cycle lanes,38,2025-03-06T07:00:00+00:00\n"
+    )
+    target = tmp_path / "r.parquet"
+    result = runner.invoke(
+        app, ["sql", "select * from articles order by article_id", "-w", str(warehouse), "-o", str(target)]
+    )
+    assert result.exit_code == 0 and "13 rows written" in result.output, result.output
+    table = pq.read_table(target)
+    assert (
+        table.num_rows == 13 and str(table.schema.field("published_at").type) == "timestamp[us, tz=Etc/UTC]"
+    )
+    assert table.column("article_id").to_pylist() == [
+        r[0] for r in query(warehouse, "select article_id from articles order by article_id")
+    ]
+    piped = runner.invoke(
+        app, ["sql", "select word_count from articles", "-w", str(warehouse), "-f", "parquet"]
+    )
+    assert piped.stdout_bytes[:4] == b"PAR1"
+    status = json.loads(runner.invoke(app, ["status", "-w", str(warehouse)]).output)
+    assert status["tables"]["articles"] == 13 and status["runs"][0]["status"] == "completed"
+    assert status["languages"] == [{"language": "en", "articles": 10, "analysed": 10, "why_not": ""}]
+
+
 def test_cli_sql_only_reads_and_prints_data_as_data(examples_run, tmp_path):
     warehouse, _ = examples_run
     runner = CliRunner()
@@ -558,6 +591,11 @@ def test_every_command_answers_bad_input_with_one_line_and_an_exit_code(examples
         ),
         (["ingest", str(EXAMPLES), "-w", str(tmp_path / "x"), "--model", "fr"], 2, "write LANG=PACKAGE"),
         (["ingest", "/no/such/folder", *w], 2, "not found: /no/such/folder"),
+        (["sql", "select 1", *w, "-o", str(tmp_path / "r.txt")], 2, "give --format csv, json or parquet"),
+        (["sql", "select 1", *w, "-f", "table", "-o", str(tmp_path / "r.csv")], 2, "give --format csv"),
+        (["sql", "select 1", *w, "-o", str(warehouse / "data" / "r.parquet")], 2, "inside the warehouse"),
+        (["sql", "select 1", *w, "-o", str(tmp_path / "no" / "r.csv")], 2, "create it first"),
+        (["status", *w, "--runs", "0"], 2, "Invalid value for '--runs'"),
     ]
     runner = CliRunner()
     for args, code, message in cases:
