@@ -11,7 +11,11 @@ def hbar(rows: list[tuple[str, float]], *, width: int = 720, unit: str = "", tit
     """Horizontal bars, one per (label, value), longest first as given."""
     if not rows:
         return _empty(title)
-    bar_h, gap, label_w = 22, 6, 300
+    bar_h, gap = 22, 6
+    # room for the longest label, up to 45 % of the chart; longer labels are cut with "…"
+    # (the bar's tooltip has them whole)
+    label_w = min(max(_text_width(label) for label, _ in rows) + 12, width * 0.45)
+    chars = int((label_w - 12) / CHAR_W)
     height = len(rows) * (bar_h + gap) + 10
     top = max(v for _, v in rows) or 1
     parts = [_open(width, height, title)]
@@ -19,7 +23,7 @@ def hbar(rows: list[tuple[str, float]], *, width: int = 720, unit: str = "", tit
         y = 5 + i * (bar_h + gap)
         w = (width - label_w - 80) * value / top
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">{escape(cut(label, 48))}'
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">{escape(cut(label, chars))}'
             f"</text>"
         )
         parts.append(
@@ -38,15 +42,24 @@ def stacked_columns(
     width: int = 720,
     height: int = 260,
     title: str = "",
+    ticks: list[int] | None = None,
 ) -> str:
-    """Columns per category (e.g. a day), stacked by series (e.g. a source), with a legend."""
+    """Columns per category (e.g. a day), stacked by series (e.g. a source), with a legend.
+    ``ticks``: the categories to label (default: all up to 16, else every len/8-th)."""
     if not categories or not series:
         return _empty(title)
     totals = [sum(values[i] for values in series.values()) for i in range(len(categories))]
     top = max(totals) or 1
-    parts, plot_w, plot_h = _frame(width, height, title, top, len(series))
-    left, top_pad = LEFT, TOP_PAD
+    parts, plot_w, plot_h, left = _frame(width, height, title, top, len(series))
+    top_pad = TOP_PAD
     step = plot_w / len(categories)
+    if ticks is None:
+        ticks = [
+            i
+            for i in range(len(categories))
+            if len(categories) <= 16 or i % max(1, len(categories) // 8) == 0
+        ]
+    labelled = set(ticks)
     col_w = max(2.0, step * 0.8)
     for i, category in enumerate(categories):
         x = left + i * step + (step - col_w) / 2
@@ -60,11 +73,8 @@ def stacked_columns(
                     f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(category)} · {escape(name)}: '
                     f"{values[i]:g}</title></rect>"
                 )
-        if len(categories) <= 16 or i % max(1, len(categories) // 8) == 0:
-            parts.append(
-                f'<text x="{x + col_w / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
-                f'class="val">{escape(category)}</text>'
-            )
+        if i in labelled:
+            parts.append(_tick(x + col_w / 2, top_pad + plot_h + 16, category, width))
     parts.append(_legend(list(series), height))
     parts.append("</svg>")
     return "".join(parts)
@@ -77,13 +87,21 @@ def lines(
     width: int = 720,
     height: int = 260,
     title: str = "",
+    ticks: list[int] | None = None,
 ) -> str:
-    """One line per series over the categories (e.g. an entity's mentions per month)."""
+    """One line per series over the categories (e.g. an entity's mentions per month).
+    ``ticks``: the categories to label (default: all up to 12, else every len/6-th)."""
     if len(categories) < 1 or not series:
         return _empty(title)
     top = max(max(v) for v in series.values()) or 1
-    parts, plot_w, plot_h = _frame(width, height, title, top, len(series))
-    left, top_pad = LEFT, TOP_PAD
+    parts, plot_w, plot_h, left = _frame(width, height, title, top, len(series))
+    top_pad = TOP_PAD
+    if ticks is None:
+        ticks = [
+            i
+            for i in range(len(categories))
+            if len(categories) <= 12 or i % max(1, len(categories) // 6) == 0
+        ]
     step = plot_w / max(1, len(categories) - 1)
     for k, (name, values) in enumerate(series.items()):
         points = " ".join(
@@ -99,31 +117,86 @@ def lines(
                 f'<circle cx="{left + i * step:.1f}" cy="{top_pad + plot_h - plot_h * v / top:.1f}" r="3" '
                 f'fill="{color}"><title>{escape(name)} {escape(categories[i])}: {v:g}</title></circle>'
             )
-    for i, category in enumerate(categories):
-        if len(categories) <= 12 or i % max(1, len(categories) // 6) == 0:
-            parts.append(
-                f'<text x="{left + i * step:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
-                f'class="val">{escape(category)}</text>'
-            )
+    for i in ticks:
+        parts.append(_tick(left + i * step, top_pad + plot_h + 16, categories[i], width))
     parts.append(_legend(list(series), height))
     parts.append("</svg>")
     return "".join(parts)
 
 
-LEFT, BOTTOM, TOP_PAD = 40, 40, 10
+def timeline(
+    lanes: dict[str, list[tuple[float, str, bool]]],
+    ticks: list[tuple[float, str]],
+    *,
+    width: int = 720,
+    title: str = "",
+) -> str:
+    """One lane per name (e.g. an outlet), a dot per item at its place on a time axis.
+
+    ``lanes`` maps a name to (position from 0 to 1 along the axis, tooltip, filled) per item;
+    an unfilled dot is a copy. ``ticks`` are (position, label) on the axis."""
+    if not lanes:
+        return _empty(title)
+    lane_h = 22
+    label_w = min(max(_text_width(cut(n, 28)) for n in lanes) + 12, 220)
+    left, plot_w = label_w, width - label_w - 2 * RIGHT
+    axis_y = 6 + lane_h * len(lanes)
+    parts = [_open(width, axis_y + 26, title)]
+    for k, (name, items) in enumerate(lanes.items()):
+        y = 6 + lane_h * k + lane_h / 2
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" class="lbl">{escape(cut(name, 28))}'
+            f"<title>{escape(name)}</title></text>"
+        )
+        parts.append(f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}" stroke="#e3e6ea"/>')
+        color = PALETTE[k % len(PALETTE)]
+        for position, tip, filled in items:
+            fill = color if filled else "#fff"
+            parts.append(
+                f'<circle cx="{left + plot_w * position:.1f}" cy="{y}" r="5" fill="{fill}" stroke="{color}" '
+                f'stroke-width="2"><title>{escape(tip)}</title></circle>'
+            )
+    parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}" class="axis"/>')
+    for position, text in ticks:
+        parts.append(_tick(left + plot_w * position, axis_y + 16, text, width))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+BOTTOM, TOP_PAD, RIGHT = 40, 10, 10
+CHAR_W = 7.0  # an upper bound of the width of one character of the 11-12px labels, in px
+
+
+def _text_width(text: str) -> float:
+    return len(text) * CHAR_W
+
+
+def _tick(x: float, y: float, text: str, width: int) -> str:
+    """An axis label centred on ``x``, or pinned to an edge it would cross (never clipped)."""
+    half = _text_width(text) / 2
+    anchor = "middle"
+    if x - half < 2:
+        anchor, x = "start", max(x - 4, 2)
+    elif x + half > width - 2:
+        anchor, x = "end", min(x + 4, width - 2)
+    return f'<text x="{x:.1f}" y="{y}" text-anchor="{anchor}" class="val tick">{escape(text)}</text>'
 
 
 def _frame(
     width: int, height: int, title: str, top: float, legend_items: int
-) -> tuple[list[str], float, float]:
-    """Open an SVG with room for the legend, draw the x axis and the top value; return the plot size."""
-    plot_w, plot_h = width - LEFT - 10, height - BOTTOM - TOP_PAD
+) -> tuple[list[str], float, float, float]:
+    """Open an SVG with room for the legend, draw the x axis and the top value; return the plot
+    size and its left edge (wide enough for the top value's label)."""
+    left = max(40.0, _text_width(f"{top:g}") + 12)
+    plot_w, plot_h = width - left - RIGHT, height - BOTTOM - TOP_PAD
     parts = [_open(width, height + 22 * ((legend_items + 3) // 4), title)]
     parts.append(
-        f'<line x1="{LEFT}" y1="{TOP_PAD + plot_h}" x2="{width - 10}" y2="{TOP_PAD + plot_h}" class="axis"/>'
+        f'<line x1="{left}" y1="{TOP_PAD + plot_h}" x2="{width - RIGHT}" y2="{TOP_PAD + plot_h}" '
+        'class="axis"/>'
     )
-    parts.append(f'<text x="{LEFT - 6}" y="{TOP_PAD + 10}" text-anchor="end" class="val">{top:g}</text>')
-    return parts, plot_w, plot_h
+    parts.append(f'<text x="{left - 6}" y="{TOP_PAD + 10}" text-anchor="end" class="val">{top:g}</text>')
+    parts.append(f'<text x="{left - 6}" y="{TOP_PAD + plot_h}" text-anchor="end" class="val">0</text>')
+    return parts, plot_w, plot_h, left
 
 
 def _legend(names: list[str], y0: int) -> str:

@@ -36,7 +36,7 @@ group by m.entity_id
 
 ENTITIES_SQL = """
 with m as (select * from mentions),
-     seen as (select article_id, coalesce(published_at, processed_at) as at from articles),
+     seen as (select article_id, published_at, processed_at from articles),
      names as (select entity_id, name, count(*) as n from m group by all),
      best as (select entity_id, first(name order by n desc, name) as name from names group by all),
      labels as (select entity_id, label, count(*) as n from m group by all),
@@ -44,14 +44,15 @@ with m as (select * from mentions),
 select m.entity_id, any_value(best.name) as name, any_value(best_label.label) as label,
        list_sort(list_distinct(list(m.text))) as aliases,
        count(distinct m.article_id) as article_count, count(*) as mention_count,
-       min(seen.at) as first_seen, max(seen.at) as last_seen
+       min(seen.published_at) as first_seen, max(seen.published_at) as last_seen,
+       min(seen.processed_at) as first_processed, max(seen.processed_at) as last_processed
 from m join best using (entity_id) join best_label using (entity_id) join seen using (article_id)
 group by m.entity_id
 order by m.entity_id
 """
 
 ENTITY_PAIRS_SQL = """
-with canon as (select article_id, coalesce(published_at, processed_at) as at
+with canon as (select article_id, published_at, processed_at
                from articles where dedup_kind = 'canonical'),
      counted as (select article_id, entity_id, count(*) as n
                  from mentions semi join canon using (article_id) group by all),
@@ -60,7 +61,8 @@ with canon as (select article_id, coalesce(published_at, processed_at) as at
      ents as (select article_id, entity_id from counted
               qualify row_number() over (partition by article_id order by n desc, entity_id) <= $top)
 select a.entity_id as entity_a, b.entity_id as entity_b, count(*) as article_count,
-       min(c.at) as first_seen, max(c.at) as last_seen
+       min(c.published_at) as first_seen, max(c.published_at) as last_seen,
+       min(c.processed_at) as first_processed, max(c.processed_at) as last_processed
 from ents a join ents b on a.article_id = b.article_id and a.entity_id < b.entity_id
 join canon c on c.article_id = a.article_id
 group by all

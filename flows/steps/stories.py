@@ -17,12 +17,12 @@ from warehouse.catalog import connect_memory
 from warehouse.changes import native_table
 from warehouse.schemas import STORIES, STORY_MEMBERS, conform
 
-STORIES_SQL = """
+# An article's outlet: the site's name, else the folder its file came in (the report uses it too).
+OUTLET_SQL = "coalesce(a.site_name, nullif(regexp_extract(a.source_path, '([^/]+)/[^/]+$', 1), ''))"
+
+STORIES_SQL = f"""
 with members as (select a.article_id, s.story_id, a.title, a.lede, a.published_at, a.dedup_kind,
-                        a.source_path, a.record_index, a.word_count,
-                        -- the outlet: the site's name, else the folder its file came in
-                        coalesce(a.site_name, nullif(regexp_extract(a.source_path, '([^/]+)/[^/]+$', 1), ''))
-                          as outlet
+                        a.source_path, a.record_index, a.word_count, {OUTLET_SQL} as outlet
                  from articles a join story_map s on s.article_id = a.canonical_id),
      firsts as (select story_id,
                        first(coalesce(title, left(lede, 200)) order by published_at nulls last,

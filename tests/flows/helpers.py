@@ -20,7 +20,7 @@ def table_counts(warehouse: Path) -> dict[str, int]:
     return {name: query(warehouse, f"select count(*) from {name}")[0][0] for name in TABLES}
 
 
-RUN_SPECIFIC = ("run_id", "processed_at", "seen_at", "first_seen", "last_seen")
+RUN_SPECIFIC = ("run_id", "processed_at", "seen_at", "first_processed", "last_processed")
 CONTENT_TABLES = (
     "sources",
     "rejects",
@@ -41,10 +41,7 @@ CONTENT_TABLES = (
 
 
 def snapshot(warehouse: Path, table: str, exclude: tuple[str, ...] = RUN_SPECIFIC):
-    """Sorted table contents without run ids and timestamps, for equality across runs.
-
-    (first_seen/last_seen fall back to processing time for undated articles.)
-    """
+    """Sorted table contents without run ids and processing times, for equality across runs."""
     columns = [c for c in TABLES[table].schema.names if c not in exclude]
     return query(warehouse, f"select {', '.join(columns)} from {table} order by all")
 

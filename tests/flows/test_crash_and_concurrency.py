@@ -149,7 +149,7 @@ def all_snapshots_or_empty(warehouse: Path) -> dict[str, list[tuple]]:
             columns = [
                 c
                 for c in TABLES[table].schema.names
-                if c not in ("run_id", "processed_at", "seen_at", "first_seen", "last_seen")
+                if c not in ("run_id", "processed_at", "seen_at", "first_processed", "last_processed")
             ]
             out[table] = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
         return out

@@ -35,7 +35,10 @@ def free_port() -> int:
 def pg_binary(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))), None)
     if not found:
-        pytest.fail(f"{name} not found: install the Debian postgresql package (.ci/run does)")
+        message = f"{name} not found: install the Debian postgresql package (.ci/run does)"
+        if os.environ.get("WIREHOUSE_REQUIRE_POSTGRES"):  # CI installed it: missing is a failure
+            pytest.fail(message)
+        pytest.skip(message)
     return found
 
 
