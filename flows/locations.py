@@ -1,10 +1,11 @@
-"""Sources and warehouse given as paths or fsspec URLs, resolved to local paths.
+"""Sources and the warehouse folder given as paths or fsspec URLs, resolved to local paths.
 
-The warehouse commits by renaming a symlink and hard-linking files, and the lock is an flock:
-POSIX filesystem semantics that object stores do not have. So a URL must name a local
-filesystem (file://, or a path); for s3:// or gs:// the answer is to mount the bucket
-(s3fs/gcsfuse, with its consistency caveats) or sync the drop folder to local disk first, and
-the error says so instead of half-working.
+Sources are listed, stat'ed and opened without following links out of their roots, and the
+warehouse folder holds the writer lock (an flock) and the catalog: POSIX filesystem semantics
+that object stores do not have. So these URLs must name a local filesystem (file://, or a
+path); for s3:// or gs:// the answer is to mount the bucket (s3fs/gcsfuse) or sync the drop
+folder to local disk, and the error says so instead of half-working. A warehouse's *data
+files* can live on S3 (``--data-path s3://...``, warehouse/lake.py).
 """
 
 from __future__ import annotations
