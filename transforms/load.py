@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from transforms.decompress import gunzip_capped
 from transforms.formats import HTML, JSON, JSONL, TEXT, WARC, detect_format
 from transforms.load_html import load_html
-from transforms.load_json import load_json, load_jsonl
+from transforms.load_json import load_json, load_jsonl, stream_jsonl
 from transforms.load_text import load_text
 from transforms.load_warc import load_warc
-from transforms.records import LoadResult, Reject, RejectError
+from transforms.records import LoadResult, LoadStream, RawArticle, Reject, RejectError
 
 
 def _load_warc(path: str, data: bytes, gzipped: bool, max_decompressed_bytes: int) -> LoadResult:
@@ -41,6 +41,32 @@ LOADERS: dict[str, Callable[[str, bytes], LoadResult]] = {
     JSONL: load_jsonl,
     WARC: load_warc,
 }
+
+
+def stream_file(path: str, data: bytes, *, max_decompressed_bytes: int) -> LoadStream:
+    """load_file one record at a time (JSON Lines streams; other formats are read whole, then
+    yielded). Never raises for bad input, also while iterating: a loader that fails midway
+    yields a Reject after the records it gave."""
+    fmt, gzipped = detect_format(path)
+    if fmt == JSONL:
+        try:
+            if gzipped:
+                data = gunzip_capped(data, max_decompressed_bytes)
+            stream = stream_jsonl(path, data)
+        except RejectError as exc:
+            return LoadStream(iter([Reject(path, "load", exc.reason, exc.detail)]))
+        except Exception as exc:  # a loader bug must cost one file, not the run
+            return LoadStream(iter([Reject(path, "load", "loader_error", f"{type(exc).__name__}: {exc}")]))
+        return LoadStream(_guarded(path, stream.items), stream.encoding)
+    result = load_file(path, data, max_decompressed_bytes=max_decompressed_bytes)
+    return LoadStream(iter([*result.articles, *result.rejects]), result.encoding)
+
+
+def _guarded(path: str, items: Iterator[RawArticle | Reject]) -> Iterator[RawArticle | Reject]:
+    try:
+        yield from items
+    except Exception as exc:
+        yield Reject(path, "load", "loader_error", f"{type(exc).__name__}: {exc}")
 
 
 def load_file(path: str, data: bytes, *, max_decompressed_bytes: int) -> LoadResult:

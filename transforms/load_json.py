@@ -6,13 +6,13 @@ A JSONL file keeps its good lines: each bad line is its own reject, with its lin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from transforms.dates import parse_timestamp
 from transforms.decoding import decode_bytes
 from transforms.formats import JSON, JSONL
-from transforms.records import LoadResult, RawArticle, Reject, RejectError
+from transforms.records import LoadResult, LoadStream, RawArticle, Reject, RejectError
 
 TEXT_FIELDS = ("maintext", "text", "body", "content", "article", "article_text", "full_text")
 TITLE_FIELDS = ("title", "headline", "title_page", "title_rss")
@@ -117,12 +117,38 @@ def load_json(path: str, data: bytes) -> LoadResult:
 
 def load_jsonl(path: str, data: bytes) -> LoadResult:
     """A .jsonl/.ndjson file: one record per line; blank lines are ignored, bad lines rejected."""
-    text, encoding = decode_bytes(data)
-    lines = ((i, line) for i, line in enumerate(text.splitlines()) if line.strip())
-    result = _collect(path, lines, JSONL, encoding, parse=True)
-    if not result.articles and not result.rejects:
-        raise RejectError("no_records", "the file has no JSON lines")
+    stream = stream_jsonl(path, data)
+    result = LoadResult(encoding=stream.encoding)
+    for item in stream.items:
+        (result.rejects if isinstance(item, Reject) else result.articles).append(item)
     return result
+
+
+def stream_jsonl(path: str, data: bytes) -> LoadStream:
+    """load_jsonl one line at a time: the decoded text is held, never a list of its lines or
+    records. Lines end at '\n' (JSON Lines' separator; a U+2028 inside a string is not a break)."""
+    text, encoding = decode_bytes(data)
+    return LoadStream(_jsonl_items(path, text, encoding), encoding)
+
+
+def _jsonl_items(path: str, text: str, encoding: str) -> Iterator[RawArticle | Reject]:
+    start, index, any_line = 0, 0, False
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if line.strip():
+            any_line = True
+            try:
+                article = record_to_article(path, index, _parse(line), JSONL)
+            except RejectError as exc:
+                yield Reject(path, "load", exc.reason, exc.detail, record_index=index)
+            else:
+                article.encoding = encoding
+                yield article
+        start, index = end + 1, index + 1
+    if not any_line:
+        yield Reject(path, "load", "no_records", "the file has no JSON lines")
 
 
 def _collect(

@@ -6,6 +6,7 @@ Arrow tables with the schemas in ``warehouse.schemas``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,6 +54,15 @@ class RawArticle:
     external_id: str | None = None
     description: str | None = None
     site_name: str | None = None
+
+
+@dataclass(slots=True)
+class LoadStream:
+    """What one file yields, one record at a time: a file of many records (JSON Lines) is
+    read without holding all its articles, so memory is bounded by what the caller keeps."""
+
+    items: Iterator[RawArticle | Reject]
+    encoding: str | None = None
 
 
 @dataclass(slots=True)

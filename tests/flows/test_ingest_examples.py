@@ -329,7 +329,9 @@ def test_search_finds_both_seed_articles_and_filters_by_entity(examples_run):
     assert [r["source_path"].rsplit("/", 1)[1] for r in json.loads(result.output)] == [
         "atacms-authorization-b.txt"
     ]
-    result = runner.invoke(app, ["search", "library", "-w", str(warehouse), "--since", "2025-03-01"])
+    result = runner.invoke(
+        app, ["search", "library", "-w", str(warehouse), "--since", "2025-03-01", "-f", "table"]
+    )
     assert result.exit_code == 0 and "no article matches" in result.output
     assert summary["top_entities"][0] == {"entity": "Ukraine", "label": "GPE", "articles": 2, "mentions": 28}
 
