@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -46,10 +47,16 @@ def _free_port() -> int:
 
 
 class TemporaryServer:
-    """One uvicorn process serving Prefect's API on a free local port, until ``stop``."""
+    """One uvicorn process serving Prefect's API on a free local port, until ``stop``.
+
+    The API is private to the run: the server requires a basic-auth string made for it
+    (Prefect's PREFECT_SERVER_API_AUTH_STRING), which only this process and its children hold
+    (PREFECT_API_AUTH_STRING). Another local user who finds the port gets 401 Unauthorized,
+    not the flow runs, sources, warehouses and logs the server's database holds."""
 
     def __init__(self) -> None:
         self.port = 0
+        self.auth_string = f"wirehouse:{secrets.token_urlsafe(24)}"
         self.process: subprocess.Popen[bytes] | None = None
         self._spawn()
 
@@ -61,6 +68,7 @@ class TemporaryServer:
         prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent  # not imported
         self.port = _free_port()
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+        env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth_string
         env["PREFECT__SERVER_FINAL"] = "1"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory"]

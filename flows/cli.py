@@ -217,8 +217,16 @@ def serve(
     cron: Annotated[str, typer.Option(help="Cron schedule (UTC).")] = "15 * * * *",
     name: Annotated[str, typer.Option(help="Deployment name.")] = "wirehouse-ingest",
 ) -> None:
-    """Run ingest_articles on a schedule from this process (flow.serve; needs a Prefect server)."""
+    """Run ingest_articles on a schedule from this process (flow.serve; needs a Prefect server).
+
+    Runs started through the API (by anyone who can reach it) read only under the SOURCES
+    folders and write only under the warehouse's folder: those roots are fixed here, in
+    WIREHOUSE_SOURCE_ROOTS and WIREHOUSE_WAREHOUSE_ROOTS (set them yourself to allow more).
+    """
     from prefect.settings import PREFECT_API_URL
+
+    from flows.config import RunConfig
+    from flows.locations import SOURCE_ROOTS, WAREHOUSE_ROOTS
 
     if not PREFECT_API_URL.value():
         raise fail(
@@ -231,6 +239,9 @@ def serve(
     config = {"warehouse": str(warehouse.resolve())}
     if sources:
         config["sources"] = [str(s.resolve()) for s in sources]
+    source_roots = config.get("sources") or [str(s) for s in RunConfig().source_paths()]
+    os.environ.setdefault(SOURCE_ROOTS, os.pathsep.join(source_roots))
+    os.environ.setdefault(WAREHOUSE_ROOTS, config["warehouse"])
     ingest_articles.serve(name=name, cron=cron, parameters={"config": config})
 
 

@@ -62,6 +62,12 @@ class RunConfig(BaseModel):
         " variables); default: data/ in the warehouse folder.",
     )
     batch_size: int = Field(500, ge=1, description="Files per batch (bounds memory).")
+    chunk_articles: int = Field(
+        2_000,
+        ge=1,
+        description="Articles a task holds in memory at once: a batch (or one file of many records)"
+        " with more is cleaned, deduplicated and read by NER in chunks of this many.",
+    )
     models: dict[str, str] = Field(
         default_factory=lambda: {"en": DEFAULT_MODEL, "fr": FRENCH_MODEL},
         description="spaCy model package per ISO 639-1 language; articles in other languages get no"
@@ -72,6 +78,12 @@ class RunConfig(BaseModel):
     nlp_batch_size: int = Field(64, ge=1, description="Texts per spaCy batch.")
     max_file_bytes: int = Field(256 * 1024 * 1024, ge=1, description="Larger files are rejected unread.")
     max_decompressed_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Gzip bomb limit.")
+    read_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds one file's read may take; past it the file is rejected (read_timeout)"
+        " and the run goes on (a hung mount must not hold the writer lock).",
+    )
     max_text_chars: int = Field(MAX_TEXT_CHARS, ge=1, description="Longer texts are rejected.")
     # The date a dateline without a year ("SALVADOR, Feb 26 -") is read against; None: the
     # file's modification time, right for a drop folder of fresh news, wrong for an archive.

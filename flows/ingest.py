@@ -19,6 +19,7 @@ from prefect.utilities.annotations import quote
 
 from flows.api_server import TemporaryServer
 from flows.config import EXAMPLES, RunConfig
+from flows.locations import check_allowed_roots
 from flows.nlp import load_pipeline
 from flows.reference_data import load_aliases
 from flows.run_record import versions
@@ -31,6 +32,7 @@ from flows.steps.extract import extract
 from flows.steps.load import load_and_clean
 from flows.summary import publish, rejects_by_reason, top_entities
 from flows.text_items import can_use_helper, helper_pool
+from warehouse import lake
 from warehouse.lock import writer_lock
 from warehouse.store import Warehouse, new_run_id
 from warehouse.verify import WarehouseDamaged, damage_message, verify
@@ -43,6 +45,8 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
     """Ingest every new or changed file under ``config.sources`` into ``config.warehouse``."""
     config = config or RunConfig()
     logger = get_run_logger()
+    new_remote = bool(config.catalog or config.data_path) and not lake.exists(config.warehouse_path())
+    check_allowed_roots(config.source_paths(), config.warehouse_path(), new_remote)
     missing = [str(r) for r in config.source_paths() if not r.exists()]
     if missing:
         raise FileNotFoundError(f"source not found: {', '.join(missing)}")
@@ -94,9 +98,14 @@ def ingest_articles(config: RunConfig | None = None) -> dict[str, Any]:
                 and can_use_helper(config.n_process)
             )
             with helper_pool(wanted) as helper:
+                # a task per staged articles part (a chunk of at most config.chunk_articles), so
+                # NER holds one chunk in memory, however many records one file had
                 extracts = [
-                    extract.submit(ctx, n, b.articles_parts, aliases, quote(helper) if helper else None)
+                    extract.submit(
+                        ctx, f"{n:06d}-{k:04d}", [path], aliases, quote(helper) if helper else None
+                    )
                     for n, b in enumerate(deduped)
+                    for k, path in enumerate(b.articles_parts)
                 ]
                 stats.add_all([future.result() for future in extracts])
             stats.check()

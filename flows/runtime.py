@@ -20,6 +20,7 @@ def prefect_api(server: TemporaryServer | None, warm: Callable[[], Any] | None =
     server boots, on the other core.
     """
     from prefect.settings import (
+        PREFECT_API_AUTH_STRING,
         PREFECT_API_URL,
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
         temporary_settings,
@@ -40,7 +41,11 @@ def prefect_api(server: TemporaryServer | None, warm: Callable[[], Any] | None =
             url = server.wait(timeout=PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
             stack.callback(_drain_api_logs)  # the run's last log lines, before the server goes
         stack.enter_context(_environment("PREFECT_API_URL", url))  # inherited by Dask workers
-        stack.enter_context(temporary_settings({PREFECT_API_URL: url}))
+        settings = {PREFECT_API_URL: url}
+        if server is not None:  # the temporary server's API answers only its own runs
+            stack.enter_context(_environment("PREFECT_API_AUTH_STRING", server.auth_string))
+            settings[PREFECT_API_AUTH_STRING] = server.auth_string
+        stack.enter_context(temporary_settings(settings))
         yield
 
 

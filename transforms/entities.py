@@ -93,12 +93,21 @@ def merge_person_names(names: Iterable[str], full_names: Iterable[str] | None = 
     two candidates (two Bidens) the short form stays on its own rather than guess.
     """
     unique = set(names)
-    full = [n for n in set(unique if full_names is None else full_names) if " " in n]
+    full = {n for n in (unique if full_names is None else full_names) if " " in n}
+    # every leading and trailing run of whole words of a full name, to the full names it ends or
+    # starts: linear in the words, where comparing each name with each full name was quadratic
+    # (an article listing 8,000 names took seconds)
+    ends: dict[str, set[str]] = {}
+    for f in full:
+        words = f.split(" ")
+        for i in range(1, len(words)):
+            ends.setdefault(" ".join(words[i:]), set()).add(f)
+            ends.setdefault(" ".join(words[:i]), set()).add(f)
     mapping: dict[str, str] = {}
     for name in unique:
-        candidates = {f for f in full if f != name and (f.endswith(" " + name) or f.startswith(name + " "))}
+        candidates = ends.get(name, set()) - {name}
         if len(candidates) == 1:
-            mapping[name] = candidates.pop()
+            mapping[name] = next(iter(candidates))
     return mapping
 
 
@@ -115,13 +124,31 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start].rstrip(" ")
     return not before or before[-1] in _SENTENCE_OPENERS
 
 
-def _common_word(text: str, word: str, start: int) -> bool:
-    """True when ``word`` occurs lower-case in the text and never capitalised mid-sentence."""
+def _word_positions(text: str) -> dict[str, list[int]]:
+    """Where each word (a maximal run of \\w) of the text starts."""
+    index: dict[str, list[int]] = {}
+    for m in _WORD.finditer(text):
+        index.setdefault(m.group(), []).append(m.start())
+    return index
+
+
+def _common_word(text: str, word: str, start: int, words: dict[str, list[int]] | None = None) -> bool:
+    """True when ``word`` occurs lower-case in the text and never capitalised mid-sentence.
+
+    ``words`` (_word_positions of the text) answers for a plain word without scanning the text
+    again: one scan per candidate made a list of thousands of names quadratic."""
+    if words is not None and _WORD.fullmatch(word):
+        if word.lower() not in words:
+            return False
+        return all(p == start or _at_sentence_start(text, p) for p in words.get(word, []))
     if not re.search(rf"\b{re.escape(word.lower())}\b", text):
         return False
     for m in re.finditer(rf"\b{re.escape(word)}\b", text):
@@ -133,6 +160,7 @@ def _common_word(text: str, word: str, start: int) -> bool:
 def repair_spans(text: str, spans: list[_Span]) -> list[_Span]:
     """Apply the span rules in the module docstring; spans come back sorted and disjoint."""
     out: list[_Span] = []
+    words: dict[str, list[int]] | None = None
     for span in sorted(spans, key=lambda s: s.start):
         span.start, span.end = trim_span(text, span.start, span.end)
         if out and span.start < out[-1].end:
@@ -142,7 +170,7 @@ def repair_spans(text: str, spans: list[_Span]) -> list[_Span]:
             " " not in surface
             and span.label in ("PERSON", "ORG")
             and _at_sentence_start(text, span.start)
-            and _common_word(text, surface, span.start)
+            and _common_word(text, surface, span.start, words := words or _word_positions(text))
         ):
             continue
         if span.label in ("ORG", "PERSON", "NORP", "FAC") and _PLACE_CONTEXT.search(
@@ -208,11 +236,19 @@ def propagate(text: str, spans: list[_Span]) -> list[_Span]:
         return spans
     taken = sorted((s.start, s.end) for s in spans)
     added = []
+    # A whole-word match starts where a word starts: candidates come from an index of the text's
+    # words (one pass), not a scan of the text per name, which made a list of 8,000 names
+    # quadratic.
+    at_word: dict[str, list[int]] = {}
+    for m in _WORD.finditer(text):
+        at_word.setdefault(m.group(), []).append(m.start())
     # longest names first, so "Joe Biden" claims its text before "Biden" looks at it
     for surface in sorted(sources, key=len, reverse=True):
         source = sources[surface]
-        pos = text.find(surface)
-        while pos >= 0:
+        first = _WORD.match(surface)
+        for pos in at_word.get(first.group(), []) if first else []:
+            if not text.startswith(surface, pos):
+                continue
             end = pos + len(surface)
             before = text[pos - 1] if pos else " "
             after = text[end] if end < len(text) else " "
@@ -222,7 +258,6 @@ def propagate(text: str, spans: list[_Span]) -> list[_Span]:
                 if not overlaps:
                     added.append(_Span(pos, end, source.label, source.name, source.acronym_of))
                     bisect.insort(taken, (pos, end))
-            pos = text.find(surface, pos + 1)
     return sorted([*spans, *added], key=lambda s: s.start) if added else spans
 
 

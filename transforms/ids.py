@@ -32,11 +32,13 @@ def record_key(
     return "content:" + stable_id(title, text)
 
 
-def unique_keys(keys: list[str]) -> list[str]:
-    """The keys with '#2', '#3'... after a repeat, so two records with one id are two articles."""
-    seen: dict[str, int] = {}
-    out = []
-    for key in keys:
-        seen[key] = seen.get(key, 0) + 1
-        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
-    return out
+class UniqueKeys:
+    """Record keys of one file, in order, with '#2', '#3'... after a repeat, so two records
+    with one id are two articles; one key at a time, for a file read as a stream."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, key: str) -> str:
+        n = self._seen[key] = self._seen.get(key, 0) + 1
+        return key if n == 1 else f"{key}#{n}"

@@ -8,6 +8,7 @@ clusters they touch, and writes ``articles``, ``duplicates`` and ``dedup_bands``
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,46 +210,55 @@ def repoint(ctx: RunContext, repoints: list[Repoint]) -> DedupedBatch:
     return DedupedBatch(articles_parts=[str(p) for p in paths])
 
 
+def scratch_chunks(scratch: str) -> Iterator[list[CleanArticle]]:
+    """The chunks of cleaned articles the load step pickled into ``scratch``, one at a time."""
+    with open(scratch, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
 @as_task("dedup", "deduplicate")
 def deduplicate(
     ctx: RunContext, batch_no: int, scratch: str, keys: list[DedupKey], decisions: dict[str, Duplicate]
 ) -> DedupedBatch:
-    """Apply the run's decisions to one loaded batch; stage its articles, duplicates and band keys."""
+    """Apply the run's decisions to one loaded batch, chunk by chunk; stage its articles (a part
+    per chunk, so the extract step reads them a chunk at a time), duplicates and band keys."""
     wh, run_id = ctx.wh, ctx.run_id
     scheme = ctx.config.minhash.hasher().scheme
-    with open(scratch, "rb") as fh:
-        articles: list[CleanArticle] = pickle.load(fh)
-    articles = apply_decisions(articles, decisions)
     key_of = {k.article_id: k for k in keys}
-    duplicates = [decisions[a.article_id] for a in articles if a.article_id in decisions]
+    result = DedupedBatch()
     now = datetime.now(UTC)
-    rows = [
-        {
-            **asdict(a),
-            "minhash": key_of[a.article_id].signature,
-            "shingle_count": key_of[a.article_id].shingles,
-            "minhash_scheme": scheme,
-            "processed_at": now,
-            **dict(
-                zip(
-                    ("nlp_model", "nlp_skipped"),
-                    nlp_gate(a.language, a.dedup_kind, ctx.config.models),
-                    strict=True,
-                )
-            ),
-        }
-        for a in articles
-    ]
-    part = f"{batch_no:06d}"
-    paths = wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)
-    wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, [asdict(d) for d in duplicates]), part)
-    wh.stage(run_id, BANDS, band_table(keys, ctx.config.near_duplicates), part)
+    for number, articles in enumerate(scratch_chunks(scratch)):
+        articles = apply_decisions(articles, decisions)
+        duplicates = [decisions[a.article_id] for a in articles if a.article_id in decisions]
+        rows = [
+            {
+                **asdict(a),
+                "minhash": key_of[a.article_id].signature,
+                "shingle_count": key_of[a.article_id].shingles,
+                "minhash_scheme": scheme,
+                "processed_at": now,
+                **dict(
+                    zip(
+                        ("nlp_model", "nlp_skipped"),
+                        nlp_gate(a.language, a.dedup_kind, ctx.config.models),
+                        strict=True,
+                    )
+                ),
+            }
+            for a in articles
+        ]
+        part = f"{batch_no:06d}-{number:04d}"
+        result.articles_parts += [str(p) for p in wh.stage(run_id, ARTICLES, to_table(ARTICLES, rows), part)]
+        wh.stage(run_id, DUPLICATES, to_table(DUPLICATES, [asdict(d) for d in duplicates]), part)
+        result.canonical += len(articles) - len(duplicates)
+        result.duplicates += len(duplicates)
+    wh.stage(run_id, BANDS, band_table(keys, ctx.config.near_duplicates), f"{batch_no:06d}")
     Path(scratch).unlink(missing_ok=True)
-    return DedupedBatch(
-        articles_parts=[str(p) for p in paths],
-        canonical=len(articles) - len(duplicates),
-        duplicates=len(duplicates),
-    )
+    return result
 
 
 def band_table(keys: list[DedupKey], params: NearDupParams) -> pa.Table:

@@ -70,7 +70,7 @@ def check_offsets(text: str, mentions: list) -> None:
 @as_task("extract", "extract-entities")
 def extract(
     ctx: RunContext,
-    batch_no: int,
+    part: str,
     articles_parts: list[str],
     aliases: AliasTable,
     helper: ProcessPoolExecutor | None = None,
@@ -106,7 +106,7 @@ def extract(
         cased = [truecase_shouted(texts[i]) for i in members]
         docs = nlp.pipe(cased, batch_size=config.nlp_batch_size, n_process=config.n_process)
         labelled = progress(
-            zip(members, cased, docs, strict=True), len(members), f"NER batch {batch_no}", config.progress
+            zip(members, cased, docs, strict=True), len(members), f"NER part {part}", config.progress
         )
         for i, model_text, doc in labelled:
             article_id, text = ids[i], texts[i]
@@ -125,8 +125,8 @@ def extract(
                 row = {name: getattr(m, name) for name in MENTION_FIELDS}
                 row["mention_id"] = stable_id(article_id, m.start_char, m.end_char, m.label)
                 rows.append(row)
-    wh.stage(run_id, MENTIONS, to_table(MENTIONS, rows), f"{batch_no:06d}")
-    wh.stage(run_id, QUOTES, to_table(QUOTES, quotes), f"{batch_no:06d}")
+    wh.stage(run_id, MENTIONS, to_table(MENTIONS, rows), part)
+    wh.stage(run_id, QUOTES, to_table(QUOTES, quotes), part)
     for name, items in text_items.tables().items():
-        wh.stage(run_id, TABLES[name], items, f"{batch_no:06d}")
+        wh.stage(run_id, TABLES[name], items, part)
     return Extracted(mentions=len(rows))

@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import stat
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,8 +27,8 @@ from flows.steps.dedup import dedup_keys
 from transforms.clean import clean_article
 from transforms.dedup import DedupKey
 from transforms.formats import JSON, JSONL, WARC, detect_format
-from transforms.ids import record_key, stable_id, unique_keys
-from transforms.load import load_file
+from transforms.ids import UniqueKeys, record_key, stable_id
+from transforms.load import stream_file
 from transforms.records import CleanArticle, Reject, RejectError
 from warehouse.changes import CHANGES
 from warehouse.schemas import REJECTS, SOURCES, to_table
@@ -35,7 +36,8 @@ from warehouse.schemas import REJECTS, SOURCES, to_table
 
 @dataclass
 class LoadedBatch(StepResult):
-    """A scratch file of cleaned articles, their dedup keys, and the batch's counts."""
+    """A scratch file of cleaned articles (pickled lists of at most config.chunk_articles), their
+    dedup keys, and the batch's counts."""
 
     scratch: str = ""
     keys: list[DedupKey] = field(default_factory=list)
@@ -48,8 +50,39 @@ class LoadedBatch(StepResult):
     replaced: list[str] = field(default_factory=list)  # files whose committed articles this run replaces
 
 
-def read_file(entry: FileEntry, max_file_bytes: int) -> bytes:
-    """Read a file whole, refusing files over the limit and files that change under us."""
+def read_file(entry: FileEntry, max_file_bytes: int, timeout_s: float | None = None) -> bytes:
+    """Read a file whole within ``timeout_s`` seconds, refusing files over the limit and files
+    that change under us.
+
+    A read from a hung network mount or a failing disk blocks in the kernel, where no flag
+    helps: the read runs in a thread, and past the limit the file is rejected and the run goes
+    on (the thread is left to the kernel; it holds no lock). Without the limit one stuck file
+    would hold the writer lock for ever."""
+    if timeout_s is None:
+        return _read_whole(entry, max_file_bytes)
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["data"] = _read_whole(entry, max_file_bytes)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    reader = threading.Thread(target=work, name=f"read {entry.relative}", daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    if reader.is_alive():
+        raise ReadProblem(
+            "read_timeout",
+            f"reading took longer than the read_timeout_s limit of {timeout_s:g} s (a hung mount or "
+            "a failing disk?); the run went on without it and the next run tries again",
+        )
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["data"]  # type: ignore[return-value]
+
+
+def _read_whole(entry: FileEntry, max_file_bytes: int) -> bytes:
     if entry.size > max_file_bytes:
         raise ReadProblem(
             "file_too_large",
@@ -127,7 +160,19 @@ def load_and_clean(
     rejects: list[Reject] = []
     sha_of: dict[str, str | None] = {}
     changes: list[dict] = []
-    articles: list[CleanArticle] = []
+    # Cleaned articles go to the scratch file in chunks of config.chunk_articles (a pickle per
+    # chunk), with their dedup keys: a file of a million JSON lines never has all its articles
+    # in memory, here or in the steps after this one (they read the scratch chunk by chunk).
+    chunk: list[CleanArticle] = []
+    hasher = config.minhash.hasher()
+    scratch = open(result.scratch, "wb")  # noqa: SIM115 (closed after the loop, below)
+
+    def flush() -> None:
+        if chunk:
+            pickle.dump(chunk, scratch, protocol=pickle.HIGHEST_PROTOCOL)
+            result.keys.extend(dedup_keys(chunk, hasher))
+            chunk.clear()
+
     for entry in progress(entries, len(entries), f"load batch {batch_no}", config.progress):
         fmt, gzipped = detect_format(entry.path)
         row = {
@@ -148,7 +193,7 @@ def load_and_clean(
         # are replaced too once its content is read (below), not when it could not be read.
         changes.append({"path": entry.path, "articles": False, "rejects": True})
         try:
-            data = read_file(entry, config.max_file_bytes)
+            data = read_file(entry, config.max_file_bytes, config.read_timeout_s)
         except ReadProblem as exc:
             changes[-1]["articles"] = not exc.unreadable  # too large now: its old articles go
             rejects.append(Reject(entry.path, "load", exc.reason, exc.detail))
@@ -167,15 +212,17 @@ def load_and_clean(
             result.files_unchanged += 1
             continue
         changes[-1]["articles"] = True  # a changed file replaces its articles, even by none
-        loaded = load_file(entry.path, data, max_decompressed_bytes=config.max_decompressed_bytes)
+        loaded = stream_file(entry.path, data, max_decompressed_bytes=config.max_decompressed_bytes)
         reference = reference_date_for(entry, config.reference_date)
         t1 = time.perf_counter()
-        file_rejects = list(loaded.rejects)
+        file_rejects: list[Reject] = []
         kept = 0
-        keys = unique_keys(
-            [record_key(r.input_format, r.external_id, r.url, r.title, r.text) for r in loaded.articles]
-        )
-        for raw, key in zip(loaded.articles, keys, strict=True):
+        unique = UniqueKeys()
+        for raw in loaded.items:
+            if isinstance(raw, Reject):
+                file_rejects.append(raw)
+                continue
+            key = unique(record_key(raw.input_format, raw.external_id, raw.url, raw.title, raw.text))
             article_id = stable_id(raw.source_path, key)
             try:
                 cleaned = clean_article(
@@ -191,8 +238,10 @@ def load_and_clean(
                 file_rejects.append(Reject(entry.path, "clean", exc.reason, exc.detail, record_index=record))
                 continue
             cleaned.record_key = key
-            articles.append(cleaned)
+            chunk.append(cleaned)
             kept += 1
+            if len(chunk) >= config.chunk_articles:
+                flush()
         seconds_clean += time.perf_counter() - t1
         rejects += file_rejects
         status = "rejected" if not kept else ("partial" if file_rejects else "loaded")
@@ -208,9 +257,8 @@ def load_and_clean(
         result.files_loaded += bool(kept)
         result.files_rejected += not kept
         result.articles += kept
-    with open(result.scratch, "wb") as fh:
-        pickle.dump(articles, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    result.keys = dedup_keys(articles, config.minhash.hasher())
+    flush()
+    scratch.close()
     part = f"{batch_no:06d}"
     wh.stage(run_id, SOURCES, to_table(SOURCES, sources), part)
     wh.stage(run_id, REJECTS, to_table(REJECTS, reject_rows(rejects, sha_of)), part)

@@ -21,6 +21,20 @@ def _health(url: str) -> int:
         return response.status
 
 
+def _flow_runs(url: str, auth: str | None) -> int:
+    import base64
+
+    request = urllib.request.Request(f"{url}/flow_runs/filter", data=b"{}", method="POST")
+    request.add_header("Content-Type", "application/json")
+    if auth is not None:
+        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def _gone(pid: int, within: float) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -38,6 +52,11 @@ def test_temporary_server_answers_prefect_api_then_stops():
         url = server.wait(timeout=180)
         assert url == f"http://127.0.0.1:{server.port}/api"
         assert _health(url) == 200
+        # private to the run: without the run's auth string another local user gets 401, not the
+        # flow runs (their sources, warehouses and logs) in the server's database
+        assert _flow_runs(url, None) == 401
+        assert _flow_runs(url, server.auth_string) == 200
+        assert _flow_runs(url, "wirehouse:guess") == 401
     finally:
         server.stop()
     assert server.process.poll() is not None

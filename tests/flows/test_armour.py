@@ -116,3 +116,76 @@ def test_gzip_of_many_empty_members_is_capped_and_linear():
     with pytest.raises(RejectError) as info:
         gunzip_capped(empty * (MAX_GZIP_MEMBERS + 1), 1 << 20)
     assert info.value.reason == "too_many_gzip_members"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_read_that_hangs_is_rejected_after_the_time_limit_and_the_run_goes_on(tmp_path, monkeypatch):
+    """A hung mount blocks read() in the kernel; here a read that never returns stands in for it."""
+    import threading
+    import time
+
+    import flows.steps.load as load
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("a.txt", "hung.txt", "c.txt"):
+        (source / name).write_text(f"{name} {STORY}" * 3)
+    released = threading.Event()
+    real = load._read_whole
+
+    def read(entry, max_file_bytes):
+        if entry.relative == "hung.txt":
+            released.wait(120)  # blocks like a read on a dead NFS server
+        return real(entry, max_file_bytes)
+
+    monkeypatch.setattr(load, "_read_whole", read)
+    started = time.monotonic()
+    try:
+        summary = ingest_articles(
+            RunConfig(sources=[str(source)], warehouse=str(tmp_path / "w"), read_timeout_s=1.0)
+        )
+    finally:
+        released.set()
+    assert time.monotonic() - started < 60
+    assert (summary["status"], summary["articles"]) == ("completed", 2)
+    assert query(tmp_path / "w", "select parse_filename(path), reason from rejects") == [
+        ("hung.txt", "read_timeout")
+    ]
+    assert query(tmp_path / "w", "select status from sources where relative_path = 'hung.txt'") == [
+        ("unreadable",)
+    ]
+
+
+def test_a_deployment_run_stays_under_its_roots(tmp_path):
+    """What `wirehouse serve` fixes (or a worker's job variables): a run started through the API
+    with other parameters reads and writes nowhere else, links included."""
+    from flows.locations import OutsideAllowedRoots, check_allowed_roots
+
+    inbox, store, elsewhere = tmp_path / "inbox", tmp_path / "store", tmp_path / "elsewhere"
+    for folder in (inbox, store, elsewhere):
+        folder.mkdir()
+    (inbox / "escape").symlink_to(elsewhere)
+    env = {"WIREHOUSE_SOURCE_ROOTS": str(inbox), "WIREHOUSE_WAREHOUSE_ROOTS": str(store)}
+    check_allowed_roots([inbox / "day1"], store / "w", False, env)  # inside: fine
+    for sources, warehouse in (
+        ([Path("/etc")], store / "w"),
+        ([inbox / "escape"], store / "w"),  # a link inside the root leads out
+        ([inbox], elsewhere / "w"),
+        ([inbox], inbox / "w"),  # a warehouse written into the drop folder
+    ):
+        with pytest.raises(OutsideAllowedRoots, match="outside the folders this deployment allows"):
+            check_allowed_roots(sources, warehouse, False, env)
+    with pytest.raises(OutsideAllowedRoots, match="may not choose a catalog or data path"):
+        check_allowed_roots([inbox], store / "w", True, env)
+    check_allowed_roots([Path("/etc")], elsewhere, True, {})  # the command line: no roots
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_flow_refuses_a_source_outside_its_roots_before_writing(tmp_path, monkeypatch):
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text(STORY)
+    monkeypatch.setenv("WIREHOUSE_SOURCE_ROOTS", str(tmp_path / "allowed"))
+    with pytest.raises(PermissionError, match="outside the folders this deployment allows"):
+        ingest_articles(RunConfig(sources=[str(source)], warehouse=str(tmp_path / "w")))
+    assert not (tmp_path / "w").exists()

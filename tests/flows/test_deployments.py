@@ -24,6 +24,11 @@ def test_prefect_yaml_deployments_load_and_point_at_the_flow():
     flow.validate_parameters(deployment["parameters"])  # raises on unknown or mistyped parameters
     assert CronSchedule(**{k: v for k, v in deployment["schedules"][0].items() if k != "active"}).cron
     assert deployment["work_pool"]["name"] == "wirehouse-process"
+    # the worker's runs stay under fixed roots, whatever parameters a caller of the API gives
+    assert set(deployment["work_pool"]["job_variables"]["env"]) == {
+        "WIREHOUSE_SOURCE_ROOTS",
+        "WIREHOUSE_WAREHOUSE_ROOTS",
+    }
 
 
 @pytest.mark.usefixtures("prefect_harness")

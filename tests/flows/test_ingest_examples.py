@@ -496,6 +496,10 @@ def test_same_input_in_one_run_or_many_batches_or_runs_gives_the_same_tables(tmp
     small_batches = tmp_path / "batches"
     ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(small_batches), batch_size=2))
     assert all_snapshots(small_batches) == reference
+    # chunks of 2 articles: the JSON Lines file (4 articles) and every batch split across chunks
+    chunked = tmp_path / "chunks"
+    ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(chunked), chunk_articles=2))
+    assert all_snapshots(chunked) == reference
     # Two runs, the first without the .gz copy that sorts first: the second run must re-point.
     split = tmp_path / "split"
     first = ingest_articles(RunConfig(sources=[str(EXAMPLES)], warehouse=str(split), exclude=["*.gz"]))
