@@ -71,7 +71,7 @@ _BEFORE_VERB = re.compile(
     rf"(?:^|[\s(\"“])(?:{_WHO})(?:\s*\([^)]{{1,30}}\))?(?:,[^\"“”]{{1,140}}?,)?,?\s+(?:(?:also|then|later|has|had|"
     rf"have|once|recently|previously|again|would|will|simply)\s+)*(?P<verb>{VERBS})\b"
 )
-_INVERTED = re.compile(rf"\b(?:{VERBS})\s+{_WHO2}")
+_INVERTED = re.compile(rf"\b(?P<verb>{VERBS})\s+{_WHO2}")
 _ACCORDING = re.compile(rf"(?i:according)\s+to\s+{_WHO2}")
 _MARK = re.compile(r"''|[\"“”„‟«»]")
 _MARKUP = re.compile(r"<[^>]{0,500}>")
@@ -88,6 +88,15 @@ class Quote:
     speaker_entity_id: str | None
     attribution: str | None  # after | before | continued | None
     speaker_kind: str | None = None  # name | pronoun | description | None
+    cue: str | None = None  # the speech verb as written ("said", "told", "according to")
+
+
+def _cue(match: re.Match[str]) -> str:
+    """The speech verb of an attribution match, lower-case; "according to" for that phrase."""
+    for group in ("verb", "verb2"):
+        if group in match.re.groupindex and match.group(group):
+            return " ".join(match.group(group).lower().split())
+    return "according to"
 
 
 def quote_spans(text: str) -> list[tuple[int, int, bool]]:
@@ -222,10 +231,11 @@ def _attribution_after(text: str, end: int, mentions: Sequence[Mention], quote_s
         if not later:
             return None
         group = next(g for g in ("who", "who2") if g in later.re.groupindex and later.group(g))
-        return _speaker(later.group(group), closing + later.start(group), quote_start, mentions, text)
+        found = _speaker(later.group(group), closing + later.start(group), quote_start, mentions, text)
+        return (*found, _cue(later))
     group = next(g for g in ("who", "who2", "who3") if m.group(g))
     who, start = m.group(group), m.start(group)
-    return _speaker(who, start, quote_start, mentions, text)
+    return (*_speaker(who, start, quote_start, mentions, text), _cue(m))
 
 
 def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
@@ -240,14 +250,14 @@ def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
             window = text[sentence : len(before)]
     found = None
     for m in _ACCORDING.finditer(window):
-        found = (m.group("who2"), sentence + m.start("who2"))
+        found = (m.group("who2"), sentence + m.start("who2"), "according to")
     if found is None:
         # the last subject of a speech verb in the sentence; a description ("a spokesman said")
         # only right before the quote, since "a court document filed by ... said" is no speaker
         for m in _BEFORE_VERB.finditer(window):
             who = m.group("who")
             if not who[:1].islower() or len(window) - m.end() <= 30:
-                found = (who, sentence + m.start("who"))
+                found = (who, sentence + m.start("who"), _cue(m))
     if found is None:
         # "In a Fox interview, Trump went even further: “…”", "Cruz is praising Bush as “…”":
         # with no speech verb, the sentence's first person is who it is about
@@ -260,10 +270,10 @@ def _attribution_before(text: str, start: int, mentions: Sequence[Mention]):
             None,
         )
         if person:
-            return person.name, person.entity_id, "name"
+            return person.name, person.entity_id, "name", None
     if found is None:
         return None
-    return _speaker(found[0], found[1], start, mentions, text)
+    return (*_speaker(found[0], found[1], start, mentions, text), found[2])
 
 
 def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 3) -> list[Quote]:
@@ -292,13 +302,13 @@ def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 3) -> l
             if before:
                 found, attribution = before, "before"
         if found is None and previous is not None and _continues(text, previous, start):
-            found = (previous.speaker, previous.speaker_entity_id, previous.speaker_kind)
+            found = (previous.speaker, previous.speaker_entity_id, previous.speaker_kind, previous.cue)
             attribution = "continued"
         body = " ".join(text[s:e].strip() for s, e, _ in group).rstrip(",")
         if len(body.split()) < min_words:
             continue
-        speaker, entity, kind = found if found else (None, None, None)
-        quote = Quote(body, start, end, speaker, entity, attribution, kind)
+        speaker, entity, kind, cue = found if found else (None, None, None, None)
+        quote = Quote(body, start, end, speaker, entity, attribution, kind, cue)
         quotes.append(quote)
         previous = quote
     return quotes

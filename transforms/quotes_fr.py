@@ -49,8 +49,8 @@ _AFTER = re.compile(
     rf"|(?i:selon|d['’]après)\s+(?P<who2>{_NAME}|{_DESCRIPTION}))"
 )
 # before the opening mark, in its sentence: "X a déclaré : «", "Selon X, «", "Pour X, «"
-_BEFORE_VERB = re.compile(rf"(?:^|[\s(])(?:{_WHO})(?:,[^«»\"“”]{{1,140}}?,)?\s+(?:{_VERB})\b")
-_BEFORE_PREP = re.compile(rf"(?i:selon|d['’]après|pour)\s+(?P<who>{_NAME}|{_DESCRIPTION})\s*,")
+_BEFORE_VERB = re.compile(rf"(?:^|[\s(])(?:{_WHO})(?:,[^«»\"“”]{{1,140}}?,)?\s+(?P<verb>{_VERB})\b")
+_BEFORE_PREP = re.compile(rf"(?P<prep>(?i:selon|d['’]après|pour))\s+(?P<who>{_NAME}|{_DESCRIPTION})\s*,")
 _SENTENCE_END = re.compile(r"[.!?][»\"”'’)\u00a0\u202f]*\s+(?=[A-ZÀ-Ý«\"“(])")
 _PRONOUNS = {"il", "elle", "ils", "elles", "on"}
 
@@ -81,13 +81,21 @@ def _after(text: str, end: int, quote_start: int, mentions: Sequence[Mention]):
     if not m or not (m.group("verb") or m.group("who2")):
         return None
     if m.group("who2"):
-        return _speaker(m.group("who2"), m.start("who2"), quote_start, mentions)
+        prep = m.group(0)[: m.start("who2") - m.start()].strip(" \u00a0\u202f,")
+        return (*_speaker(m.group("who2"), m.start("who2"), quote_start, mentions), _cue(prep))
+    cue = _cue(_PRONOUN_SUFFIX.sub("", m.group("verb")))
     if m.group("who1"):
-        return _speaker(m.group("who1"), m.start("who1"), quote_start, mentions)
+        return (*_speaker(m.group("who1"), m.start("who1"), quote_start, mentions), cue)
     pronoun = _PRONOUN_SUFFIX.search(m.group("verb"))
     if pronoun:  # "explique-t-elle": the pronoun is the subject
-        return _speaker(pronoun.group(1) or pronoun.group(2), m.start("verb"), quote_start, mentions)
+        found = _speaker(pronoun.group(1) or pronoun.group(2), m.start("verb"), quote_start, mentions)
+        return (*found, cue)
     return None
+
+
+def _cue(words: str) -> str:
+    """The speech verb (or "selon") as written, lower-case, one space between words."""
+    return " ".join(words.lower().split())
 
 
 def _before(text: str, start: int, mentions: Sequence[Mention]):
@@ -95,13 +103,17 @@ def _before(text: str, start: int, mentions: Sequence[Mention]):
     window = text[sentence:start]
     found = None
     for m in _BEFORE_PREP.finditer(window):
-        found = (m.group("who"), sentence + m.start("who"))
+        found = (m.group("who"), sentence + m.start("who"), _cue(m.group("prep")))
     if found is None:
         for m in _BEFORE_VERB.finditer(window):
-            found = (m.group("who"), sentence + m.start("who"))
+            found = (
+                m.group("who"),
+                sentence + m.start("who"),
+                _cue(_PRONOUN_SUFFIX.sub("", m.group("verb"))),
+            )
     if found is None:
         return None
-    return _speaker(found[0], found[1], start, mentions)
+    return (*_speaker(found[0], found[1], start, mentions), found[2])
 
 
 def find_quotes_fr(text: str, mentions: Sequence[Mention], min_words: int = 3) -> list[Quote]:
@@ -117,9 +129,9 @@ def find_quotes_fr(text: str, mentions: Sequence[Mention], min_words: int = 3) -
         if not found or not found[0]:
             found, attribution = _before(text, start - 1, mentions), "before"
         if not found and previous is not None and not re.search(r"\w{2}", text[previous.end_char : start]):
-            found = (previous.speaker, previous.speaker_entity_id, previous.speaker_kind)
+            found = (previous.speaker, previous.speaker_entity_id, previous.speaker_kind, previous.cue)
             attribution = "continued"
-        speaker, entity, kind = found if found else (None, None, None)
+        speaker, entity, kind, cue = found if found else (None, None, None, None)
         quote = Quote(
             body,
             start + lead,
@@ -128,6 +140,7 @@ def find_quotes_fr(text: str, mentions: Sequence[Mention], min_words: int = 3) -
             entity,
             attribution if found else None,
             kind,
+            cue,
         )
         quotes.append(quote)
         previous = quote

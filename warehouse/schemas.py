@@ -418,6 +418,12 @@ QUOTES = TableSpec(
             " nearest person named before), description ('a spokesman', kept as written), or null.",
         ),
         col(
+            "cue",
+            pa.string(),
+            "The speech verb or phrase of the attribution as written, lower-case ('said', 'told',"
+            " 'according to', 'a déclaré', 'selon'); a continued quote keeps its speech's.",
+        ),
+        col(
             "local_speaker_entity_id",
             pa.string(),
             "speaker_entity_id from the article alone, before redirects.",

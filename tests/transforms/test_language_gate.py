@@ -44,11 +44,11 @@ def test_french_quotes_before_after_and_by_pronoun():
         "Le ministre a déclaré\u00a0: «\u00a0Il faut agir maintenant et sans attendre\u00a0»."
     )
     mentions = [person("Sophie Martin", "Sophie Martin", 6)]
-    got = [(q.text, q.speaker, q.attribution, q.speaker_kind) for q in find_quotes_fr(text, mentions)]
+    got = [(q.text, q.speaker, q.attribution, q.speaker_kind, q.cue) for q in find_quotes_fr(text, mentions)]
     assert got == [
-        ("la réforme ne passera pas au Sénat", "Sophie Martin", "before", "name"),
-        ("Nous attendrons la fin du mois", "Sophie Martin", "after", "pronoun"),
-        ("Il faut agir maintenant et sans attendre", "Le ministre", "before", "description"),
+        ("la réforme ne passera pas au Sénat", "Sophie Martin", "before", "name", "selon"),
+        ("Nous attendrons la fin du mois", "Sophie Martin", "after", "pronoun", "explique"),
+        ("Il faut agir maintenant et sans attendre", "Le ministre", "before", "description", "a déclaré"),
     ]
     for q in find_quotes_fr(text, mentions):
         assert text[q.start_char : q.end_char] == q.text

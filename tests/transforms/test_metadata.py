@@ -23,13 +23,20 @@ def test_seed_a_zelenskyy_quotes_are_attributed(nlp):
     mentions = mentions_from_doc("a", nlp(truecase_shouted(text)), text, load_aliases())
     quotes = find_quotes(text, mentions)
     zelenskyy = entity_id("PERSON", "Volodymyr Zelenskyy")
-    assert [(q.text, q.speaker, q.speaker_entity_id, q.attribution) for q in quotes] == [
-        ("Strikes are not made with words", "Volodymyr Zelenskyy", zelenskyy, "after"),  # "… ,” he noted
+    assert [(q.text, q.speaker, q.speaker_entity_id, q.attribution, q.cue) for q in quotes] == [
+        (
+            "Strikes are not made with words",
+            "Volodymyr Zelenskyy",
+            zelenskyy,
+            "after",
+            "noted",
+        ),  # "… ,” he noted
         (
             "Such things are not announced. The missiles will speak for themselves.",
             "Volodymyr Zelenskyy",
             zelenskyy,
             "before",  # He emphasized, “…”
+            "emphasized",
         ),
     ]
     # offsets are the quoted words, inside the marks (a straight one opens the first, a curly one
@@ -44,9 +51,19 @@ def test_quotes_split_by_said_roles_and_short_scare_quotes(nlp):
         'Anna Smith told reporters: "It is over," she said. "We go home now and rest."'
     )
     quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
-    assert [(q.text, q.speaker, q.attribution) for q in quotes] == [
-        ("We will fight on to the end", "Ebbers", "after"),
-        ("It is over, We go home now and rest.", "Anna Smith", "after"),
+    assert [(q.text, q.speaker, q.attribution, q.cue) for q in quotes] == [
+        ("We will fight on to the end", "Ebbers", "after", "said"),
+        ("It is over, We go home now and rest.", "Anna Smith", "after", "said"),
+    ]
+    # the cue is the speech verb as written: inverted, "according to", before the quote
+    text = (
+        'The rules are clear, according to Ms Lee. Mr Howard told the Today programme: "We have had '
+        'three policy positions in three months." "That is not true at all," replied Tony Blair.'
+    )
+    quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
+    assert [(q.speaker, q.cue, q.attribution) for q in quotes] == [
+        ("Howard", "told", "before"),
+        ("Tony Blair", "replied", "after"),
     ]
 
 
