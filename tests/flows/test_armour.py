@@ -189,3 +189,42 @@ def test_the_flow_refuses_a_source_outside_its_roots_before_writing(tmp_path, mo
     with pytest.raises(PermissionError, match="outside the folders this deployment allows"):
         ingest_articles(RunConfig(sources=[str(source)], warehouse=str(tmp_path / "w")))
     assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_one_file_of_many_records_is_held_a_chunk_at_a_time(tmp_path, monkeypatch):
+    """Memory per task is bounded by chunk_articles, not by the records of one file: the load
+    step pickles chunks of at most that many articles, and NER reads one chunk per task."""
+    import json
+    import pickle
+
+    import flows.steps.extract as extract_step
+    import flows.steps.load as load_step
+
+    source = tmp_path / "in"
+    source.mkdir()
+    with (source / "feed.jsonl").open("w") as out:
+        for i in range(7):
+            text = f"Story {i}: the council of town number {i} met on Tuesday about bridge {i * 7919}. " * 3
+            out.write(json.dumps({"id": f"s{i}", "title": f"Story {i}", "text": text}) + "\n")
+    dumped, read = [], []
+    real_dump = pickle.dump
+
+    def dump(obj, fh, *args, **kwargs):
+        dumped.append(len(obj))
+        return real_dump(obj, fh, *args, **kwargs)
+
+    real_read = extract_step.pq.read_table
+
+    def read_table(path, *args, **kwargs):
+        table = real_read(path, *args, **kwargs)
+        read.append(table.num_rows)
+        return table
+
+    monkeypatch.setattr(load_step.pickle, "dump", dump)
+    monkeypatch.setattr(extract_step.pq, "read_table", read_table)
+    summary = ingest_articles(
+        RunConfig(sources=[str(source)], warehouse=str(tmp_path / "w"), chunk_articles=3)
+    )
+    assert summary["articles"] == 7
+    assert dumped == [3, 3, 1] and read == [3, 3, 1]
