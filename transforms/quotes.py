@@ -18,7 +18,8 @@ The speaker, in order of evidence:
    or the next sentence of it) keeps the previous quote's speaker.
 A name resolves to the person mention it is part of (so "Mr. Trump" becomes Donald Trump); a
 pronoun to the nearest person mentioned before the quote; a description ("the campaign", "a
-spokesman") is kept as written. ``speaker_kind`` says which: name, pronoun, description.
+spokesman") is kept as written. ``speaker_kind`` says which: name (a person), organisation (a
+company, party, ministry or place named as the speaker), pronoun, description.
 GDELT gives quotes without offsets or speakers; these rows have both.
 """
 
@@ -87,7 +88,7 @@ class Quote:
     speaker: str | None
     speaker_entity_id: str | None
     attribution: str | None  # after | before | continued | None
-    speaker_kind: str | None = None  # name | pronoun | description | None
+    speaker_kind: str | None = None  # name | organisation | pronoun | description | None
     cue: str | None = None  # the speech verb as written ("said", "told", "according to")
 
 
@@ -200,8 +201,8 @@ def _speaker(
     if who[:1].islower():
         return who, None, "description"
     named = _named_at(mentions, who_start, who_start + len(who))
-    if named:
-        return named.name, named.entity_id, "name"
+    if named:  # a company, party, ministry or place that speaks is not forced onto a person
+        return named.name, named.entity_id, "name" if named.label == "PERSON" else "organisation"
     return normalise_name(who, "PERSON"), None, "name"
 
 

@@ -67,7 +67,7 @@ def _speaker(who: str, start: int, quote_start: int, mentions: Sequence[Mention]
         return who, None, "description"
     for m in mentions:
         if m.label in ("ORG", "GPE", "LOC") and m.start_char < start + len(who) and start < m.end_char:
-            return m.name, m.entity_id, "name"
+            return m.name, m.entity_id, "organisation"
     return normalise_name(who, "PERSON"), None, "name"
 
 

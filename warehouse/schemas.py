@@ -414,8 +414,9 @@ QUOTES = TableSpec(
         col(
             "speaker_kind",
             pa.string(),
-            "name (a person or organisation named in the attribution), pronoun (he/she, resolved to the"
-            " nearest person named before), description ('a spokesman', kept as written), or null.",
+            "name (a person named in the attribution), organisation (a company, party, ministry or"
+            " place named as the speaker), pronoun (he/she/it, resolved to the nearest person, or"
+            " organisation for 'it', named before), description ('a spokesman', kept as written), or null.",
         ),
         col(
             "cue",

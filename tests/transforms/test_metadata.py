@@ -65,6 +65,10 @@ def test_quotes_split_by_said_roles_and_short_scare_quotes(nlp):
         ("Howard", "told", "before"),
         ("Tony Blair", "replied", "after"),
     ]
+    # a company that speaks is an organisation, never forced onto a person
+    text = '"We will not lower prices this year," Tesco said in a statement.'
+    quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
+    assert [(q.speaker, q.speaker_kind, q.cue) for q in quotes] == [("Tesco", "organisation", "said")]
 
 
 def test_seed_quantities():
