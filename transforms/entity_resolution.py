@@ -127,17 +127,24 @@ def resolve_entities(
             surnames.add(words[-1])
     for e in ents.values():
         words = e.name.casefold().split()
+        if e.entity_id in target or e.label != "PERSON" or e.article_count < params.determiner_min_articles:
+            continue
+        seen = other_labels.get(e.name.casefold())
         person_shaped = words[0] in first_names or (len(words) == 1 and words[0] in surnames)
-        if (
-            e.entity_id not in target
-            and e.label == "PERSON"
-            and not person_shaped
-            and e.article_count >= params.determiner_min_articles
-            and e.determiner_share >= params.determiner_share
+        if e.determiner_share >= params.determiner_share and not person_shaped:
+            target[e.entity_id] = (e.name, seen.most_common(1)[0][0] if seen else "ORG", "not_a_person")
+        # ... nor is a one-word "person" that the gazetteer knows as a place, that the corpus
+        # also labels a place, and that is no one's surname ("Glasgow", the rugby side; a first
+        # name does not count here: "Glasgow Rangers" is tagged PERSON too)
+        elif (
+            len(words) == 1
+            and words[0] not in surnames
+            and seen is not None
+            and (seen["GPE"] or seen["LOC"])
+            and places is not None
+            and places(e.name) is not None
         ):
-            seen = other_labels.get(e.name.casefold())
-            label = seen.most_common(1)[0][0] if seen else "ORG"
-            target[e.entity_id] = (e.name, label, "not_a_person")
+            target[e.entity_id] = (e.name, "GPE" if seen["GPE"] >= seen["LOC"] else "LOC", "not_a_person")
 
     by_name: dict[str, list[LocalEntity]] = defaultdict(list)  # 2. one name, several labels
     for e in ents.values():

@@ -315,3 +315,35 @@ def test_a_person_used_with_an_article_is_not_a_person_unless_shaped_like_one():
     assert got["8"] == ("Premiership", "ORG", "not_a_person")
     assert got["4"] == ("Bill Clinton", "PERSON", "surname")  # a surname of a person in the corpus
     assert "6" not in got
+
+
+def test_a_one_word_person_that_is_a_known_place_is_a_place_unless_shaped_like_a_person():
+    from flows.reference_data import load_gazetteer
+    from transforms.entity_resolution import LocalEntity, resolve_entities
+
+    gazetteer = load_gazetteer()
+
+    def places(name):
+        place = gazetteer.resolve(name)
+        return (place.geonameid, place.name) if place and place.geonameid and place.name else None
+
+    local = [
+        LocalEntity("1", "Glasgow", "PERSON", 18),  # the rugby side, tagged PERSON ...
+        LocalEntity("1g", "Glasgow", "GPE", 9),  # ... and the city elsewhere
+        LocalEntity("1r", "Glasgow Rangers", "PERSON", 2),  # a first name "Glasgow" does not save it
+        LocalEntity("2", "Howard", "PERSON", 12),  # a city in the US, and Michael Howard's surname
+        LocalEntity("2g", "Howard", "GPE", 1),
+        LocalEntity("3", "Michael Howard", "PERSON", 94),
+        LocalEntity("4", "Charlotte", "PERSON", 4),  # a US city, never labelled a place here
+        LocalEntity("6", "Madonna", "PERSON", 5),  # no place of that name
+        LocalEntity("7", "Lyon", "PERSON", 2),  # too few articles to overrule the model
+        LocalEntity("7g", "Lyon", "GPE", 5),
+    ]
+    got = {
+        r.entity_id: (r.canonical_name, r.canonical_label, r.reason)
+        for r in resolve_entities(local, {}, places=places)
+    }
+    assert got["1"] == ("Glasgow", "GPE", "not_a_person")
+    assert got["2"] == ("Michael Howard", "PERSON", "surname")
+    assert "4" not in got and "6" not in got and "3" not in got
+    assert got.get("7", ("", "", ""))[2] != "not_a_person"
