@@ -198,11 +198,37 @@ def cluster_stories(
     articles: Sequence[StoryInput], stop_words: frozenset[str], params: StoryParams = StoryParams()
 ) -> list[int]:
     """Cluster label per article (the index of the cluster's first article in ``articles``)."""
+    return story_clusters(articles, stop_words, params)[0]
+
+
+def story_clusters(
+    articles: Sequence[StoryInput], stop_words: frozenset[str], params: StoryParams = StoryParams()
+) -> tuple[list[int], list[float | None]]:
+    """(cluster label per article, its similarity to its story): the mean cosine of the
+    article's vector to the other members' (None for a story of one), so a reader can see how
+    firmly each member was placed."""
     if not articles:
-        return []
+        return [], []
     vectors = tfidf([story_terms(a, stop_words, params) for a in articles], params)
     pairs = similar_pairs(vectors, [a.published_at for a in articles], params)
-    return average_linkage(len(articles), pairs, params.threshold)
+    labels = average_linkage(len(articles), pairs, params.threshold)
+    return labels, member_similarity(vectors, labels)
+
+
+def member_similarity(vectors: sp.csr_matrix, labels: Sequence[int]) -> list[float | None]:
+    """Mean cosine of each row to the other rows of its cluster: (v . sum - v . v) / (n - 1),
+    from one sparse product with the clusters' summed vectors."""
+    ids, index = np.unique(np.asarray(labels), return_inverse=True)
+    count = len(labels)
+    membership = sp.csr_matrix((np.ones(count), (index, np.arange(count))), shape=(len(ids), count))
+    sums = membership @ vectors  # one summed vector per cluster
+    sizes = np.asarray(membership.sum(axis=1)).ravel()[index]
+    own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
+    to_sum = np.asarray(vectors.multiply(sums[index]).sum(axis=1)).ravel()
+    return [
+        None if n < 2 else round(float((t - o) / (n - 1)), 4)
+        for t, o, n in zip(to_sum, own, sizes, strict=True)
+    ]
 
 
 def story_ids(article_order: list[str], labels: dict[str, int]) -> dict[str, str]:

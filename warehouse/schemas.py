@@ -368,6 +368,13 @@ STORY_MEMBERS = TableSpec(
     fields=(
         col("article_id", pa.string(), "The article (canonical or duplicate).", nullable=False),
         col("story_id", pa.string(), "Its story.", nullable=False),
+        col(
+            "similarity",
+            pa.float64(),
+            "How firmly it was placed: the mean cosine of its TF-IDF vector (title, lede, body,"
+            " entities) to the story's other canonical articles; null in a story of one. A"
+            " duplicate has its canonical's.",
+        ),
         RUN_ID,
     ),
 )

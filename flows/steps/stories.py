@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from flows.reference_data import stop_words
 from flows.steps.base import RunContext
-from transforms.stories import StoryInput, StoryParams, cluster_stories, story_ids
+from transforms.stories import StoryInput, StoryParams, story_clusters, story_ids
 from warehouse.catalog import connect_memory
 from warehouse.changes import native_table
 from warehouse.schemas import STORIES, STORY_MEMBERS, conform
@@ -68,19 +68,26 @@ def story_tables(
 ) -> tuple[pa.Table, pa.Table]:
     """(story_members, stories) for every article, duplicates following their canonical."""
     inputs = story_inputs(con, text_chars)
-    labels = cluster_stories(inputs, stop, params)
+    labels, similarity = story_clusters(inputs, stop, params)
     order = [x.article_id for x in inputs]
     story_of = story_ids(order, dict(zip(order, labels, strict=True)))
     native_table(
         con,
         "canonical_story",
-        pa.table({"canonical_id": list(story_of), "story_id": list(story_of.values())}),
+        pa.table(
+            {
+                "canonical_id": order,
+                "story_id": [story_of[a] for a in order],
+                "similarity": pa.array(similarity, pa.float64()),
+            }
+        ),
     )
+    # a duplicate is placed where its canonical is, with its canonical's similarity
     members = con.execute(
-        "select a.article_id, c.story_id from articles a join canonical_story c using (canonical_id) "
-        "order by a.article_id"
+        "select a.article_id, c.story_id, c.similarity from articles a "
+        "join canonical_story c using (canonical_id) order by a.article_id"
     ).to_arrow_table()
-    native_table(con, "story_map", members)
+    native_table(con, "story_map", members.select(["article_id", "story_id"]))
     stories = con.execute(STORIES_SQL).to_arrow_table()
     return conform(STORY_MEMBERS, members), conform(STORIES, stories)
 

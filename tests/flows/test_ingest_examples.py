@@ -15,6 +15,7 @@ from flows.ingest import RunConfig, ingest_articles
 from tests.conftest import EXAMPLES
 from tests.flows.helpers import all_snapshots, query, snapshot, table_counts
 from transforms.entities import entity_id
+from transforms.stories import StoryParams
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -300,6 +301,22 @@ def test_seed_articles_are_one_story_but_not_duplicates(examples_run):
         "where a.story_id is distinct from c.story_id or a.story_id is null",
     ) == [(0,)]
     assert query(warehouse, "select count(*), sum(article_count) from stories") == [(9, 13)]
+    # each member says how firmly it was placed: the two seeds equally (a pair), above the
+    # threshold; an article alone in its story has none; a copy has its canonical's
+    seeds = query(
+        warehouse,
+        "select m.similarity from story_members m join articles a using (article_id) "
+        "where a.source_path like '%atacms-authorization-%' order by a.source_path",
+    )
+    assert seeds[0] == seeds[1] and seeds[0][0] > StoryParams().threshold
+    assert query(
+        warehouse,
+        """select count(*) filter (where s.article_count = 1 and m.similarity is not null),
+                  count(*) filter (where a.dedup_kind <> 'canonical'
+                                   and m.similarity is distinct from c.similarity)
+           from story_members m join stories s using (story_id) join articles a using (article_id)
+           join story_members c on c.article_id = a.canonical_id""",
+    ) == [(0, 0)]
 
 
 def test_search_finds_both_seed_articles_and_filters_by_entity(examples_run):

@@ -59,3 +59,15 @@ def test_reports_weeks_apart_are_less_alike_than_the_same_reports_a_day_apart():
 def test_story_id_comes_from_the_first_article_of_the_story():
     ids = story_ids(["x", "y", "z"], {"x": 0, "y": 1, "z": 0})
     assert ids["x"] == ids["z"] != ids["y"]
+
+
+def test_member_similarity_is_the_mean_cosine_to_the_other_members():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from transforms.stories import member_similarity
+
+    v = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [1.0, 0.0]])
+    got = member_similarity(sp.csr_matrix(v), [0, 0, 0, 3])
+    # row 0: (cos(0,1) + cos(0,2)) / 2 = (0.6 + 0.0) / 2; row 1: (0.6 + 0.8) / 2; row 2: (0 + 0.8) / 2
+    assert got == [0.3, 0.7, 0.4, None]
