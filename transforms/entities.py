@@ -239,9 +239,7 @@ def propagate(text: str, spans: list[_Span]) -> list[_Span]:
     # A whole-word match starts where a word starts: candidates come from an index of the text's
     # words (one pass), not a scan of the text per name, which made a list of 8,000 names
     # quadratic.
-    at_word: dict[str, list[int]] = {}
-    for m in _WORD.finditer(text):
-        at_word.setdefault(m.group(), []).append(m.start())
+    at_word = _word_positions(text)
     # longest names first, so "Joe Biden" claims its text before "Biden" looks at it
     for surface in sorted(sources, key=len, reverse=True):
         source = sources[surface]

@@ -113,6 +113,12 @@ class Gazetteer:
             alternates,
         )
 
+    def place_id(self, name: str) -> tuple[int, str] | None:
+        """(GeoNames id, the gazetteer's own name) of the place ``name`` certainly is, else None:
+        what entity resolution needs to join one place's names (transforms.entity_resolution)."""
+        place = self.resolve(name)
+        return (place.geonameid, place.name) if place and place.geonameid and place.name else None
+
     def resolve(self, name: str) -> Place | None:
         key = name.casefold()
         if key in self.countries:

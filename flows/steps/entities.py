@@ -77,13 +77,7 @@ def redirect_rows(
     (entity_redirects empty). With a gazetteer, names of one place join ("Royaume-Uni")."""
     rows = con.execute(LOCAL_ENTITIES_SQL).fetchall()
     local = [LocalEntity(i, n, lab, c, tuple(a or ()), share or 0.0) for i, n, lab, c, a, share in rows]
-    places = None
-    if gazetteer is not None:
-
-        def places(name: str) -> tuple[int, str] | None:
-            place = gazetteer.resolve(name)
-            return (place.geonameid, place.name) if place and place.geonameid and place.name else None
-
+    places = gazetteer.place_id if gazetteer is not None else None
     return [asdict(r) for r in resolve_entities(local, aliases, places=places)]
 
 

@@ -321,12 +321,7 @@ def test_a_one_word_person_that_is_a_known_place_is_a_place_unless_shaped_like_a
     from flows.reference_data import load_gazetteer
     from transforms.entity_resolution import LocalEntity, resolve_entities
 
-    gazetteer = load_gazetteer()
-
-    def places(name):
-        place = gazetteer.resolve(name)
-        return (place.geonameid, place.name) if place and place.geonameid and place.name else None
-
+    places = load_gazetteer().place_id
     local = [
         LocalEntity("1", "Glasgow", "PERSON", 18),  # the rugby side, tagged PERSON ...
         LocalEntity("1g", "Glasgow", "GPE", 9),  # ... and the city elsewhere
