@@ -13,6 +13,11 @@ with a similarity of at least ``min_pair_similarity``; pairs below it count as 0
 Measured on the dev sets in bench/stories.py (see README: Stories): the parameters below are
 the ones that did best on both at once, not on either alone. Every canonical article has a
 story, alone if nothing is close; duplicates join their canonical article's story.
+
+Later runs place new articles among earlier stories (flows/steps/stories.py): ``tfidf`` takes
+the warehouse's document frequencies, ``blocking_terms`` and ``window_days`` pick what a new
+article is compared with, and ``settle_story_ids`` keeps every issued id (one run and three
+runs agree: bench/story_runs.py).
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import scipy.sparse as sp
+import xxhash
 
 from transforms.ids import stable_id
 
@@ -56,6 +62,14 @@ class StoryParams:
     min_pair_similarity: float = 0.1  # pairs below this are 0 in the average
     same_days: float = 3.0  # dated articles this close in time are not penalised ...
     decay_days: float = 7.0  # ... beyond it the similarity falls by e every decay_days
+    # A later run looks up earlier articles by each new article's heaviest terms (blocking) and
+    # compares it with the stories of the best-scoring ones only (one run vs three runs on the
+    # dev sets, bench/stories.py --runs 3).
+    block_terms: int = 10  # heaviest terms of a new article used as lookup keys
+    candidates: int = 10  # earlier articles (best summed key weight) whose stories it is compared with
+    # Earlier stories found this way are clustered again with the new articles (True) rather
+    # than kept as formed (False): an early run saw only part of the evidence.
+    recluster: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +110,40 @@ def story_terms(article: StoryInput, stop_words: frozenset[str], params: StoryPa
     return counts
 
 
-def tfidf(term_counts: Sequence[Counter], params: StoryParams) -> sp.csr_matrix:
+def term_key(term: str) -> int:
+    """A 32-bit signed key for a term, as the warehouse's story_terms stores it: half the bytes
+    of a 64-bit key, and a collision (about one term in a thousand at 10 M terms) only adds one
+    to another term's document frequency or one spurious blocking candidate, never a shared
+    vector term (vectors are built from the terms themselves)."""
+    return xxhash.xxh32_intdigest(term.encode("utf-8", "surrogatepass")) - (1 << 31)
+
+
+def tfidf(
+    term_counts: Sequence[Counter],
+    params: StoryParams,
+    df: Mapping[str, int] | None = None,
+    n_docs: int | None = None,
+) -> sp.csr_matrix:
     """Rows: L2-normalised sublinear TF-IDF vectors over the terms that can link articles."""
-    n = len(term_counts)
-    df: Counter = Counter()
-    for counts in term_counts:
-        df.update(counts.keys())
+    return tfidf_terms(term_counts, params, df, n_docs)[0]
+
+
+def tfidf_terms(
+    term_counts: Sequence[Counter],
+    params: StoryParams,
+    df: Mapping[str, int] | None = None,
+    n_docs: int | None = None,
+) -> tuple[sp.csr_matrix, list[str]]:
+    """(vectors, the term of each column). Document frequencies come from ``term_counts``
+    themselves unless ``df`` and ``n_docs`` describe a larger corpus the rows belong to (an
+    incremental run weighs new articles against the whole warehouse, not only its batch)."""
+    if df is None:
+        counted: Counter = Counter()
+        for counts in term_counts:
+            counted.update(counts.keys())
+        df, n = counted, len(term_counts)
+    else:
+        n = n_docs if n_docs is not None else len(term_counts)
     small = n < params.min_corpus
     max_df = max(params.max_df_floor, params.max_df_share * n)
     min_df = 1 if small else params.min_df
@@ -111,7 +153,7 @@ def tfidf(term_counts: Sequence[Counter], params: StoryParams) -> sp.csr_matrix:
     for r, counts in enumerate(term_counts):
         weighted = []
         for term, tf in counts.items():
-            d = df[term]
+            d = df.get(term, 0)
             if min_df <= d <= max_df and tf > 0:
                 weighted.append(((1.0 + math.log(tf)) * math.log((1 + n_idf) / (1 + d) + 1), term))
         if params.top_terms and len(weighted) > params.top_terms:
@@ -120,10 +162,12 @@ def tfidf(term_counts: Sequence[Counter], params: StoryParams) -> sp.csr_matrix:
             rows.append(r)
             cols.append(vocab.setdefault(term, len(vocab)))
             vals.append(value)
-    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocab), 1)), dtype=np.float64)
+    matrix = sp.csr_matrix(
+        (vals, (rows, cols)), shape=(len(term_counts), max(len(vocab), 1)), dtype=np.float64
+    )
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sp.diags(1.0 / norms) @ matrix
+    return sp.diags(1.0 / norms) @ matrix, list(vocab)
 
 
 def similar_pairs(
@@ -144,22 +188,42 @@ def similar_pairs(
                 yield int(i), int(j), float(s)
 
 
-def average_linkage(count: int, pairs: Iterable[tuple[int, int, float]], threshold: float) -> list[int]:
+def average_linkage(
+    count: int,
+    pairs: Iterable[tuple[int, int, float]],
+    threshold: float,
+    groups: Sequence[int] | None = None,
+) -> list[int]:
     """Cluster label per item: average-linkage agglomeration over a sparse similarity graph.
 
     Merges the two clusters with the highest average similarity (sum over their cross pairs /
     product of sizes, absent pairs 0) while it is at least ``threshold``. The label is the
     smallest member index, so the result does not depend on the order pairs arrive in.
+    ``groups`` starts items in clusters already formed (item i in the cluster of item
+    ``groups[i]``, the smallest index of that cluster): stories of earlier runs are never split,
+    only joined by new articles or, when their average says so, by each other.
     """
-    size = [1] * count
+    group = list(groups) if groups is not None else list(range(count))
+    if any(group[g] != g for g in group):
+        raise ValueError("groups must name each cluster by its smallest member")
+    size = [0] * count
+    for g in group:
+        size[g] += 1
     sums: dict[int, dict[int, float]] = defaultdict(dict)  # cluster -> neighbour -> summed similarity
     for i, j, s in pairs:
-        sums[i][j] = sums[i].get(j, 0.0) + s
-        sums[j][i] = sums[j].get(i, 0.0) + s
-    heap = [(-s, i, j) for i, neighbours in sums.items() for j, s in neighbours.items() if i < j]
+        i, j = group[i], group[j]
+        if i != j:
+            sums[i][j] = sums[i].get(j, 0.0) + s
+            sums[j][i] = sums[j].get(i, 0.0) + s
+    heap = [
+        (-s / (size[i] * size[j]), i, j)
+        for i, neighbours in sums.items()
+        for j, s in neighbours.items()
+        if i < j
+    ]
     heapq.heapify(heap)
-    alive = [True] * count
-    root = list(range(count))
+    alive = [g == i for i, g in enumerate(group)]
+    root = group
     while heap:
         negative, a, b = heapq.heappop(heap)
         if -negative < threshold:
@@ -202,17 +266,96 @@ def cluster_stories(
 
 
 def story_clusters(
-    articles: Sequence[StoryInput], stop_words: frozenset[str], params: StoryParams = StoryParams()
+    articles: Sequence[StoryInput],
+    stop_words: frozenset[str],
+    params: StoryParams = StoryParams(),
+    *,
+    counts: Sequence[Counter] | None = None,
+    groups: Sequence[int] | None = None,
+    df: Mapping[str, int] | None = None,
+    n_docs: int | None = None,
 ) -> tuple[list[int], list[float | None]]:
     """(cluster label per article, its similarity to its story): the mean cosine of the
     article's vector to the other members' (None for a story of one), so a reader can see how
-    firmly each member was placed."""
+    firmly each member was placed. ``counts`` are the articles' ``story_terms`` when the caller
+    has them; ``groups``, ``df`` and ``n_docs`` place new articles among earlier stories
+    (``average_linkage``, ``tfidf``)."""
     if not articles:
         return [], []
-    vectors = tfidf([story_terms(a, stop_words, params) for a in articles], params)
+    if counts is None:
+        counts = [story_terms(a, stop_words, params) for a in articles]
+    vectors = tfidf(counts, params, df, n_docs)
     pairs = similar_pairs(vectors, [a.published_at for a in articles], params)
-    labels = average_linkage(len(articles), pairs, params.threshold)
+    labels = average_linkage(len(articles), pairs, params.threshold, groups)
     return labels, member_similarity(vectors, labels)
+
+
+def blocking_terms(vectors: sp.csr_matrix, terms: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
+    """Each row's ``k`` heaviest terms with their weights: the keys an article looks up
+    earlier articles by (a pair above min_pair_similarity almost always shares one of them)."""
+    out = []
+    for r in range(vectors.shape[0]):
+        start, end = vectors.indptr[r], vectors.indptr[r + 1]
+        cols, vals = vectors.indices[start:end], vectors.data[start:end]
+        best = np.argsort(-vals, kind="stable")[:k]
+        out.append([(terms[cols[i]], float(vals[i])) for i in best])
+    return out
+
+
+def window_days(params: StoryParams) -> float:
+    """Days apart beyond which two dated articles cannot reach min_pair_similarity even with a
+    cosine of 1 (the time decay alone takes them below it): the blocking window, derived."""
+    return params.same_days + params.decay_days * math.log(1 / params.min_pair_similarity)
+
+
+def settle_story_ids(
+    article_ids: Sequence[str],
+    labels: Sequence[int],
+    old_story: Sequence[str | None],
+    age: Mapping[str, tuple],
+    taken: set[str],
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """(story id per article, (merged id, surviving id) pairs) after clustering a run's new
+    articles (``old_story`` None) with the earlier stories they may belong to (their members
+    carry their story id).
+
+    Each earlier story lands in the cluster holding most of its members. A cluster keeps the
+    oldest (smallest ``age``) id that landed in it and records the others as merged into it, so
+    an id once issued is never reissued or renamed: it stays, or it points (story_merges) to
+    the older story it joined. A member outside its story's landing cluster moved with the
+    evidence of the later articles (what one run over all of them would have done). A cluster
+    where no earlier story landed gets a new id from its first article in ``article_ids`` order
+    (the story order), never one in ``taken``.
+    """
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        clusters[label].append(i)
+    where: dict[str, Counter] = defaultdict(Counter)
+    for i, s in enumerate(old_story):
+        if s is not None:
+            where[s][labels[i]] += 1
+    landed: dict[int, list[str]] = defaultdict(list)
+    for s, counts in where.items():
+        most = max(counts.values())
+        landed[min(label for label, n in counts.items() if n == most)].append(s)
+    story = [""] * len(article_ids)
+    merges: list[tuple[str, str]] = []
+    taken = set(taken)
+    for label, members in clusters.items():
+        olds = sorted(landed.get(label, []), key=lambda s: (age[s], s))
+        if olds:
+            chosen = olds[0]
+            merges.extend((other, chosen) for other in olds[1:])
+        else:
+            first = article_ids[members[0]]
+            chosen, salt = stable_id("story", first), 1
+            while chosen in taken:
+                salt += 1
+                chosen = stable_id("story", first, salt)
+            taken.add(chosen)
+        for i in members:
+            story[i] = chosen
+    return story, merges
 
 
 def member_similarity(vectors: sp.csr_matrix, labels: Sequence[int]) -> list[float | None]:
@@ -229,12 +372,3 @@ def member_similarity(vectors: sp.csr_matrix, labels: Sequence[int]) -> list[flo
         None if n < 2 else round(float((t - o) / (n - 1)), 4)
         for t, o, n in zip(to_sum, own, sizes, strict=True)
     ]
-
-
-def story_ids(article_order: list[str], labels: dict[str, int]) -> dict[str, str]:
-    """Story id per article: derived from the first article of its cluster in ``article_order``
-    (earliest published, then longest), so it stays while that article stays the story's first."""
-    first: dict[int, str] = {}
-    for article_id in article_order:
-        first.setdefault(labels[article_id], article_id)
-    return {a: stable_id("story", first[labels[a]]) for a in article_order}

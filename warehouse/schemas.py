@@ -339,11 +339,17 @@ BANDS = TableSpec(
 
 STORIES = TableSpec(
     "stories",
-    "One row per story: articles about the same event, grouped; rebuilt at every run.",
+    "One row per story: articles about the same event, grouped. A run places its new articles in"
+    " these stories or opens new ones; an id once issued never changes (see story_merges).",
     key=("story_id",),
     mode=WriteMode.SNAPSHOT,
     fields=(
-        col("story_id", pa.string(), "Hash of the story's earliest canonical article.", nullable=False),
+        col(
+            "story_id",
+            pa.string(),
+            "Hash of the first canonical article of the run that opened the story; kept for good.",
+            nullable=False,
+        ),
         col("headline", pa.string(), "Title (else lede) of the story's earliest article."),
         col("article_count", pa.int64(), "Articles in the story, duplicates included."),
         col("canonical_count", pa.int64(), "Distinct (canonical) articles in the story."),
@@ -356,6 +362,35 @@ STORIES = TableSpec(
             "Where the story's articles (copies included) came from: each site's name, else the folder"
             " its file came in; sorted, distinct.",
         ),
+        col("opened_at", TS, "When the run that issued this story id ran: the older id survives a merge."),
+        RUN_ID,
+    ),
+)
+
+STORY_MERGES = TableSpec(
+    "story_merges",
+    "Stories that joined an older one: a later run's articles showed they are one event. Follow"
+    " merged_into (again, if it merged later) to find where an id you kept went.",
+    key=("story_id",),
+    fields=(
+        col("story_id", pa.string(), "The story id that stopped being used.", nullable=False),
+        col("merged_into", pa.string(), "The older story it joined.", nullable=False),
+        col("merged_at", TS, "When the run that merged them ran."),
+        RUN_ID,
+    ),
+)
+
+STORY_TERMS = TableSpec(
+    "story_terms",
+    "Each placed canonical article's story terms (words, word pairs, entity ids) as 32-bit keys:"
+    " the document frequencies a run weighs new articles with, and the index it finds candidate"
+    " stories in, so a run's cost follows its new articles rather than the warehouse.",
+    key=("article_id", "term_key"),
+    replace_key=("article_id",),
+    follows_article=True,
+    fields=(
+        col("article_id", pa.string(), "The canonical article.", nullable=False),
+        col("term_key", pa.int32(), "transforms.stories.term_key of the term.", nullable=False),
         RUN_ID,
     ),
 )
@@ -646,7 +681,9 @@ TABLES: dict[str, TableSpec] = {
         KEYWORDS,
         ENTITIES,
         ENTITY_PAIRS,
+        STORY_TERMS,
         STORIES,
+        STORY_MERGES,
         RUNS,
     )
 }

@@ -16,7 +16,7 @@ import pytest
 
 from flows.ingest import RunConfig, ingest_articles
 from tests.conftest import CORPORA, EXAMPLES, REPO
-from tests.flows.helpers import CONTENT_TABLES, all_snapshots
+from tests.flows.helpers import CONTENT_TABLES, RUN_SPECIFIC, all_snapshots
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
@@ -149,7 +149,7 @@ def all_snapshots_or_empty(warehouse: Path) -> dict[str, list[tuple]]:
             columns = [
                 c
                 for c in TABLES[table].schema.names
-                if c not in ("run_id", "processed_at", "seen_at", "first_processed", "last_processed")
+                if c not in RUN_SPECIFIC
             ]
             out[table] = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
         return out
@@ -171,7 +171,7 @@ def test_two_ingests_at_once_end_in_one_of_the_serial_orders(tmp_path):
         warehouse = tmp_path / f"serial-{first.name}{second.name}"
         ingest_articles(RunConfig(sources=[str(first)], warehouse=str(warehouse)))
         ingest_articles(RunConfig(sources=[str(second)], warehouse=str(warehouse)))
-        serial.append(all_snapshots(warehouse))
+        serial.append(all_snapshots(warehouse, across_runs=True))
     assert serial[0] == serial[1]  # exact dedup re-points committed groups: order does not matter
 
     shared = tmp_path / "shared"
@@ -188,4 +188,4 @@ def test_two_ingests_at_once_end_in_one_of_the_serial_orders(tmp_path):
     ]
     results = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in results]
-    assert all_snapshots(shared) in serial
+    assert all_snapshots(shared, across_runs=True) in serial

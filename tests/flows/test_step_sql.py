@@ -18,7 +18,7 @@ from flows.steps.stories import story_tables
 from tests.factories import clean_article
 from transforms.stories import StoryParams
 from warehouse.catalog import connect_memory
-from warehouse.schemas import ARTICLES, ENTITY_REDIRECTS, MENTIONS, to_table
+from warehouse.schemas import ARTICLES, ENTITY_REDIRECTS, MENTIONS, TABLES, to_table
 from warehouse.store import Warehouse
 
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -142,7 +142,8 @@ def test_redirect_rows_read_mentions_as_written(con):
 
 
 def test_stories_group_one_event_and_duplicates_follow_their_canonical(con):
-    members, stories = story_tables(con, StoryParams(), 5000, stop_words("en"))
+    tables = story_tables(con, StoryParams(), 5000, stop_words("en"))
+    members, stories = tables["story_members"], tables["stories"]
     story = dict(zip(members["article_id"].to_pylist(), members["story_id"].to_pylist(), strict=True))
     assert story["a"] == story["b"] == story["c"] != story["d"]
     rows = {r["story_id"]: r for r in stories.to_pylist()}
@@ -171,3 +172,91 @@ def test_pairs_come_from_each_articles_most_mentioned_entities_only(tmp_path):
     assert pairs.num_rows == 100 * 99 // 2
     in_pairs = set(pairs["entity_a"].to_pylist()) | set(pairs["entity_b"].to_pylist())
     assert "e149" in in_pairs and "e000" in in_pairs and "e099" not in in_pairs
+
+
+def story_run(wh: Warehouse, run: str, rows: list[dict], now: datetime = T0) -> dict[str, str]:
+    """Stage articles as ``run``, run the story step, commit it; article -> story after it."""
+    wh.stage(run, ARTICLES, to_table(ARTICLES, [r | {"run_id": run} for r in rows]), "0")
+    view = connect_memory(wh.root, extra=wh.staged_files(run))
+    try:
+        tables = story_tables(view, StoryParams(), 5000, stop_words("en"), now=now)
+    finally:
+        view.close()
+    for name, table in tables.items():
+        wh.stage(run, TABLES[name], table, "0")
+    wh.commit(run)
+    done = connect_memory(wh.root)
+    try:
+        return dict(done.execute("select article_id, story_id from story_members").fetchall())
+    finally:
+        done.close()
+
+
+QUAKE = "A magnitude 6.1 earthquake struck near Lorca in southern Spain on Wednesday, killing nine people."
+QUAKE_2 = (
+    "Rescuers in Lorca searched collapsed buildings after the magnitude 6.1 earthquake killed nine people."
+)
+FLOOD = "Floods closed the Riverside ring road in Portmere after two days of heavy rain, the council said."
+
+
+def test_a_later_run_places_new_articles_in_earlier_stories_and_ids_stay(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    wh.init()
+    first = story_run(
+        wh, "r1", [article_row("q1", QUAKE, title="Earthquake in Lorca"), article_row("d", LIBRARY)]
+    )
+    quake_story = first["q1"]
+    second = story_run(
+        wh,
+        "r2",
+        [
+            article_row("q2", QUAKE_2, title="Lorca earthquake rescue"),
+            article_row("f", FLOOD, title="Floods"),
+        ],
+    )
+    # the new quake report joins the earlier story under its id; the flood opens a story of its own
+    assert second["q2"] == second["q1"] == quake_story and second["d"] == first["d"]
+    assert len({second["q1"], second["d"], second["f"]}) == 3
+    con = connect_memory(wh.root)
+    try:
+        terms = dict(con.execute("select article_id, count(*) from story_terms group by 1").fetchall())
+        opened = dict(con.execute("select story_id, opened_at from stories").fetchall())
+        merges = con.execute("select count(*) from story_merges").fetchone()[0]
+    finally:
+        con.close()
+    # every placed canonical article's terms are indexed, each run's own
+    assert set(terms) == {"q1", "q2", "d", "f"} and min(terms.values()) > 5
+    assert set(opened) == {quake_story, second["d"], second["f"]} and merges == 0
+
+
+def test_when_new_articles_join_two_earlier_stories_the_older_id_survives_and_the_merge_is_recorded(tmp_path):
+    from datetime import timedelta
+
+    protest = (
+        "Hundreds of protesters marched on Saturday demanding that reading rooms stay open for pensioners."
+    )
+    vote = "Portmere council voted to close the Eastgate library on Friday after cuts to the arts budget."
+    both = (
+        "Hundreds of protesters marched on Saturday after Portmere council voted to close the Eastgate"
+        " library on Friday."
+    )
+    wh = Warehouse(tmp_path / "wh")
+    wh.init()
+    older = story_run(wh, "r1", [article_row("v", protest, title="Library protest")], T0)["v"]
+    second = story_run(wh, "r2", [article_row("p", vote, title="Library to close")], T0 + timedelta(days=1))
+    younger = second["p"]
+    assert older != younger and younger < older  # so the id order cannot be what picks the survivor
+    after = story_run(
+        wh, "r3", [article_row("b", both, title="Library vote protest")], T0 + timedelta(days=2)
+    )
+    assert after == {"v": older, "p": older, "b": older}
+    con = connect_memory(wh.root)
+    try:
+        assert con.execute("select story_id, merged_into, run_id from story_merges").fetchall() == [
+            (younger, older, "r3")
+        ]
+        assert con.execute("select story_id, canonical_count, opened_at from stories").fetchall() == [
+            (older, 3, T0)
+        ]
+    finally:
+        con.close()

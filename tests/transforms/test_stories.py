@@ -6,7 +6,15 @@ from datetime import datetime
 
 from tests.conftest import seed_text
 from transforms.clean import split_body
-from transforms.stories import StoryInput, average_linkage, cluster_stories, story_ids
+from transforms.ids import stable_id
+from transforms.stories import (
+    StoryInput,
+    StoryParams,
+    average_linkage,
+    cluster_stories,
+    settle_story_ids,
+    window_days,
+)
 
 STOP = frozenset("the a an and of to in on for is was it that with as by at from be has have said".split())
 
@@ -56,9 +64,53 @@ def test_reports_weeks_apart_are_less_alike_than_the_same_reports_a_day_apart():
     assert cluster_stories([*months, *OTHER], STOP) == [0, 1, 2, 3, 4]
 
 
-def test_story_id_comes_from_the_first_article_of_the_story():
-    ids = story_ids(["x", "y", "z"], {"x": 0, "y": 1, "z": 0})
-    assert ids["x"] == ids["z"] != ids["y"]
+def test_a_new_story_takes_its_id_from_its_first_article_never_a_taken_one():
+    ids, merges = settle_story_ids(["x", "y", "z"], [0, 1, 0], [None, None, None], {}, set())
+    assert ids == [stable_id("story", "x"), stable_id("story", "y"), stable_id("story", "x")] and merges == []
+    # an id issued before (its story since gone or merged) is never issued again
+    again, _ = settle_story_ids(["x"], [0], [None], {}, {stable_id("story", "x")})
+    assert again == [stable_id("story", "x", 2)]
+
+
+def test_earlier_stories_keep_their_ids_and_a_merge_keeps_the_older():
+    # a (story S, opened first) and b (story T) end in one cluster with new article n; c and d
+    # (most of T) in another with new article m: T lands there and keeps its id, b moved to S
+    ids, merges = settle_story_ids(
+        ["a", "b", "n", "c", "d", "m"],
+        [0, 0, 0, 3, 3, 3],
+        ["S", "T", None, "T", "T", None],
+        {"S": (1,), "T": (2,)},
+        {"S", "T"},
+    )
+    assert ids == ["S", "S", "S", "T", "T", "T"] and merges == []
+    # a tie lands in the first cluster holding it: there T meets the older S and is merged into it
+    ids, merges = settle_story_ids(
+        ["a", "b", "c"], [0, 0, 2], ["S", "T", "T"], {"S": (1,), "T": (2,)}, {"S", "T"}
+    )
+    assert ids[:2] == ["S", "S"] and ids[2] not in ("S", "T") and merges == [("T", "S")]
+
+
+def test_a_story_whose_members_all_joined_an_older_one_is_recorded_as_merged():
+    ids, merges = settle_story_ids(
+        ["b1", "b2", "a", "n"], [0, 0, 0, 0], ["T", "T", "S", None], {"S": (1,), "T": (2,)}, {"S", "T"}
+    )
+    assert ids == ["S"] * 4 and merges == [("T", "S")]
+
+
+def test_groups_start_items_in_clusters_already_formed():
+    # 0 and 1 form a story; 2 is close to 0 only: on average it is too far from the story
+    pairs = [(0, 2, 0.3)]
+    assert average_linkage(3, pairs, 0.2) == [0, 1, 0]
+    assert average_linkage(3, pairs, 0.2, groups=[0, 0, 2]) == [0, 0, 2]
+    assert average_linkage(3, [*pairs, (1, 2, 0.2)], 0.2, groups=[0, 0, 2]) == [0, 0, 0]
+
+
+def test_the_blocking_window_is_where_the_time_decay_alone_drops_below_the_pair_floor():
+    p = StoryParams()
+    # cosine 1 at window_days apart decays exactly to min_pair_similarity
+    import math
+
+    assert math.isclose(math.exp(-(window_days(p) - p.same_days) / p.decay_days), p.min_pair_similarity)
 
 
 def test_member_similarity_is_the_mean_cosine_to_the_other_members():
