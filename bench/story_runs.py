@@ -156,7 +156,9 @@ def reuters_inputs(copies: int) -> list[StoryInput]:
     return out
 
 
-def scale(sizes: list[int], batch: int, build_batch: int, repeat: int, params: StoryParams) -> None:
+def scale(
+    sizes: list[int], batch: int, build_batch: int, repeat: int, params: StoryParams, keep: Path | None
+) -> None:
     biggest = max(sizes)
     copies = -(-(biggest + batch) // 19000) + 1
     everything = reuters_inputs(copies)
@@ -164,15 +166,18 @@ def scale(sizes: list[int], batch: int, build_batch: int, repeat: int, params: S
     pool = everything[batch:]
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            wh = Warehouse(Path(tmp) / "wh")
-            wh.init()
-            t0 = time.perf_counter()
-            base = pool[:size]
-            for k in range(0, size, build_batch):
-                story_step(wh, f"base{k}", base[k : k + build_batch], params, commit=True)
-            built = time.perf_counter() - t0
+            folder = (keep or Path(tmp)) / f"wh-{size}"
+            wh = Warehouse(folder)
+            built = 0.0
+            if not (folder / "catalog.sqlite").exists():  # --keep: built once, measured many times
+                wh.init()
+                t0 = time.perf_counter()
+                base = pool[:size]
+                for k in range(0, size, build_batch):
+                    story_step(wh, f"base{k}", base[k : k + build_batch], params, commit=True)
+                built = time.perf_counter() - t0
             timings = [story_step(wh, f"new{r}", new, params, commit=False) for r in range(repeat)]
-            disk = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / 2**20
+            disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
         print(
             f"warehouse of {size:,} articles (built in {built:.0f} s): story step for {batch:,} new "
             f"articles, median of {repeat}: {statistics.median(timings):.2f} s "
@@ -188,10 +193,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--build-batch", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep the built warehouses here and reuse them")
     args = parser.parse_args()
     params = StoryParams()
     if args.scale:
-        scale([int(s) for s in args.scale.split(",")], args.batch, args.build_batch, args.repeat, params)
+        sizes = [int(s) for s in args.scale.split(",")]
+        scale(sizes, args.batch, args.build_batch, args.repeat, params, args.keep)
     else:
         compare_runs(args.runs, params)
 

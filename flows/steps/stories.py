@@ -69,10 +69,14 @@ from articles a semi join _ids using (article_id) left join ents e using (articl
 order by a.published_at nulls last, a.word_count desc, a.source_path, a.record_index
 """
 
-# canonical articles no run has placed yet: their terms are not in story_terms
+# canonical articles no run has placed yet: not in story_members as they are now (new, re-read,
+# re-pointed), or every one when story_terms is empty (a warehouse from before it existed)
 NEW_SQL = """
 select article_id from articles
-where dedup_kind = 'canonical' and article_id not in (select article_id from story_terms)
+where dedup_kind = 'canonical'
+  and (article_id in (select article_id from gone_articles)
+       or article_id not in (select article_id from story_members)
+       or not exists (select 1 from story_terms))
 """
 
 # where a new article starts: the story of an earlier article of its duplicate cluster whose text
