@@ -132,11 +132,12 @@ def compare_runs(runs: int, params: StoryParams) -> None:
         print(f"  ARI between the two assignments: {agree:.3f}", flush=True)
 
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
+_WORD = re.compile(r"\w+", re.U)  # numbers too: a copy shares no term with another
 
 
 def reuters_inputs(copies: int) -> list[StoryInput]:
-    """Reuters stories with text; copy k > 0 has every word suffixed (a distinct vocabulary)."""
+    """Reuters stories with text; copy k > 0 has every word and number suffixed (a distinct
+    vocabulary: no term links two copies)."""
     base = []
     for s in reuters_stories():
         if not s["body"].strip():
@@ -159,31 +160,38 @@ def reuters_inputs(copies: int) -> list[StoryInput]:
 def scale(
     sizes: list[int], batch: int, build_batch: int, repeat: int, params: StoryParams, keep: Path | None
 ) -> None:
+    """Build each size, then time the step on each in turn, ``repeat`` rounds (interleaved, so
+    the machine's noise falls on every size alike); the ratio of medians is the figure."""
     biggest = max(sizes)
     copies = -(-(biggest + batch) // 19000) + 1
     everything = reuters_inputs(copies)
     new = everything[:batch]  # held out: the first stories of copy 0
     pool = everything[batch:]
-    for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        houses = {}
+        for size in sizes:
             folder = (keep or Path(tmp)) / f"wh-{size}"
-            wh = Warehouse(folder)
-            built = 0.0
+            houses[size] = Warehouse(folder)
             if not (folder / "catalog.sqlite").exists():  # --keep: built once, measured many times
-                wh.init()
+                houses[size].init()
                 t0 = time.perf_counter()
-                base = pool[:size]
                 for k in range(0, size, build_batch):
-                    story_step(wh, f"base{k}", base[k : k + build_batch], params, commit=True)
-                built = time.perf_counter() - t0
-            timings = [story_step(wh, f"new{r}", new, params, commit=False) for r in range(repeat)]
-            disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
-        print(
-            f"warehouse of {size:,} articles (built in {built:.0f} s): story step for {batch:,} new "
-            f"articles, median of {repeat}: {statistics.median(timings):.2f} s "
-            f"({', '.join(f'{t:.2f}' for t in timings)}); {disk:.0f} MiB on disk",
-            flush=True,
-        )
+                    story_step(houses[size], f"base{k}", pool[k : min(k + build_batch, size)], params, True)
+                print(f"built {size:,} articles in {time.perf_counter() - t0:.0f} s", flush=True)
+        timings: dict[int, list[float]] = {size: [] for size in sizes}
+        for r in range(repeat):
+            for size in sizes:
+                timings[size].append(story_step(houses[size], f"new{r}", new, params, commit=False))
+        for size in sizes:
+            disk = sum(f.stat().st_size for f in houses[size].root.rglob("*") if f.is_file()) / 2**20
+            print(
+                f"warehouse of {size:,} articles: story step for {batch:,} new articles, median of"
+                f" {repeat}: {statistics.median(timings[size]):.2f} s"
+                f" ({', '.join(f'{t:.2f}' for t in timings[size])}); {disk:.0f} MiB on disk"
+            )
+        low, high = min(sizes), max(sizes)
+        ratio = statistics.median(timings[high]) / statistics.median(timings[low])
+        print(f"ratio {high:,} / {low:,}: {ratio:.2f}x", flush=True)
 
 
 def main() -> None:
