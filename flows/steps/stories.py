@@ -31,9 +31,9 @@ from transforms.stories import (
     window_days,
 )
 from warehouse.catalog import connect_memory
-from warehouse.changes import native_table
+from warehouse.changes import native_table, rows_sql
 from warehouse.lake import LAKE
-from warehouse.schemas import STORIES, STORY_MEMBERS, STORY_MERGES, STORY_TERMS, TS, conform
+from warehouse.schemas import ARTICLES, STORIES, STORY_MEMBERS, STORY_MERGES, STORY_TERMS, TS, conform
 
 # An article's outlet: the site's name, else the folder its file came in (the report uses it too).
 OUTLET_SQL = "coalesce(a.site_name, nullif(regexp_extract(a.source_path, '([^/]+)/[^/]+$', 1), ''))"
@@ -41,7 +41,7 @@ OUTLET_SQL = "coalesce(a.site_name, nullif(regexp_extract(a.source_path, '([^/]+
 STORIES_SQL = f"""
 with members as (select a.article_id, s.story_id, a.title, a.lede, a.published_at, a.dedup_kind,
                         a.source_path, a.record_index, a.word_count, {OUTLET_SQL} as outlet
-                 from articles a join story_map s on s.article_id = a.canonical_id),
+                 from _rows a join story_map s on s.article_id = a.canonical_id),
      firsts as (select story_id,
                        first(coalesce(title, left(lede, 200)) order by published_at nulls last,
                              word_count desc, source_path, record_index) as headline
@@ -65,40 +65,56 @@ INPUTS_SQL = """
 with ents as (select article_id, list(distinct entity_id order by entity_id) as ids
               from mentions semi join _ids using (article_id) group by all)
 select a.article_id, a.title, left(a.text, $chars), a.published_at, coalesce(e.ids, [])
-from articles a semi join _ids using (article_id) left join ents e using (article_id)
+from _rows a semi join _ids using (article_id) left join ents e using (article_id)
 order by a.published_at nulls last, a.word_count desc, a.source_path, a.record_index
 """
 
 # canonical articles no run has placed yet: not in story_members as they are now (new, re-read,
 # re-pointed), or every one when story_terms is empty (a warehouse from before it existed)
-NEW_SQL = """
-select article_id from articles
+SLIM_SQL = """
+create or replace temp table _slim as
+select article_id, canonical_id, dedup_kind, published_at from _rows
+"""
+NEW_SQL = f"""
+select article_id from _slim
 where dedup_kind = 'canonical'
-  and (article_id in (select article_id from gone_articles)
+  and (article_id in (select article_id from _gone)
        or article_id not in (select article_id from story_members)
-       or not exists (select 1 from story_terms))
+       or not exists (select 1 from {LAKE}.story_terms))
 """
 
 # where a new article starts: the story of an earlier article of its duplicate cluster whose text
-# the run did not change (an old canonical that became its copy, or itself re-read unchanged)
+# the run did not change (an old canonical that became its copy, or itself re-read unchanged).
+# The few such articles (_kin, usually none) are found first, so only their texts are compared.
+KIN_SQL = """
+create or replace temp table _kin as
+select a.article_id, a.canonical_id, m.story_id
+from _slim a join story_members m using (article_id)
+where a.canonical_id in (select article_id from _new)
+"""
 SEEDS_SQL = f"""
-select a.canonical_id as article_id, m.story_id, count(*) as n
-from articles a join story_members m using (article_id) join {LAKE}.articles o using (article_id)
-where a.canonical_id in (select article_id from _new) and o.text = a.text
-group by a.canonical_id, m.story_id
-qualify row_number() over (partition by a.canonical_id order by n desc, m.story_id) = 1
+with same as (select k.* from _kin k join {LAKE}.articles o using (article_id)
+              join _rows a using (article_id) where o.text = a.text)
+select canonical_id as article_id, story_id, count(*) as n from same
+group by canonical_id, story_id
+qualify row_number() over (partition by canonical_id order by n desc, story_id) = 1
 """
 
 # earlier placed articles sharing a new article's heaviest terms, best summed weight first,
-# within the time window when both are dated
+# within the time window when both are dated. The committed story_terms are read as stored
+# (millions of rows: no per-row test of the run's gone articles), which are left out after.
+HITS_SQL = f"""
+create or replace temp table _hits as
+select k.article_id as new_id, t.article_id, sum(k.weight) as score
+from _block k join {LAKE}.story_terms t using (term_key) group by all
+"""
 CANDIDATES_SQL = """
-with hits as (select k.article_id as new_id, t.article_id, sum(k.weight) as score
-              from _block k join story_terms t using (term_key)
-              where t.article_id not in (select article_id from _new) group by all)
 select h.new_id, h.article_id
-from hits h join articles a using (article_id) join articles n on n.article_id = h.new_id
-where a.published_at is null or n.published_at is null
-   or abs(epoch(a.published_at) - epoch(n.published_at)) <= $window
+from _hits h join _slim a using (article_id) join _slim n on n.article_id = h.new_id
+where h.article_id not in (select article_id from _new)
+  and h.article_id not in (select article_id from _gone)
+  and (a.published_at is null or n.published_at is null
+       or abs(epoch(a.published_at) - epoch(n.published_at)) <= $window)
 qualify row_number() over (partition by h.new_id order by h.score desc, h.article_id) <= $k
 """
 
@@ -106,12 +122,17 @@ qualify row_number() over (partition by h.new_id order by h.score desc, h.articl
 MEMBERS_SQL = """
 select m.article_id, m.story_id from story_members m
 where m.story_id in (select story_id from _stories)
-  and m.article_id in (select article_id from articles where dedup_kind = 'canonical')
-  and m.article_id not in (select article_id from gone_articles)
+  and m.article_id in (select article_id from _slim where dedup_kind = 'canonical')
+  and m.article_id not in (select article_id from _gone)
   and m.article_id not in (select article_id from _new)
 """
 
-DF_SQL = "select term_key, count(*) from story_terms semi join _keys using (term_key) group by all"
+# document frequencies from the committed rows as stored, less those of the run's gone articles
+DF_SQL = f"select term_key, count(*) from {LAKE}.story_terms semi join _keys using (term_key) group by all"
+GONE_DF_SQL = f"""
+select term_key, count(*) from {LAKE}.story_terms semi join _keys using (term_key)
+where article_id in (select article_id from _gone) group by all
+"""
 
 
 def story_inputs(con: duckdb.DuckDBPyConnection, text_chars: int, ids: list[str]) -> list[StoryInput]:
@@ -148,13 +169,16 @@ def place_new_articles(
     frequencies come from story_terms over the whole warehouse, so a small run weighs words as a
     large one does.
     """
+    con.execute(SLIM_SQL)
+    con.execute("create or replace temp table _gone as select article_id from gone_articles")
+    any_gone = con.execute("select count(*) from _gone").fetchone()[0] > 0
     new_ids = [r[0] for r in con.execute(NEW_SQL).fetchall()]
     if not new_ids:
         return Placed({}, {}, [], {}, {})
     _bind(con, "_new", "article_id", new_ids)
     new_inputs = story_inputs(con, text_chars, new_ids)
     counts = {a.article_id: story_terms(a, stop, params) for a in new_inputs}
-    n_docs = con.execute("select count(*) from articles where dedup_kind = 'canonical'").fetchone()[0]
+    n_docs = con.execute("select count(*) from _slim where dedup_kind = 'canonical'").fetchone()[0]
     local: Counter = Counter()
     for c in counts.values():
         local.update(c.keys())
@@ -162,7 +186,9 @@ def place_new_articles(
     def frequencies(terms: set[str]) -> dict[str, int]:
         keyed = {t: term_key(t) for t in terms}
         native_table(con, "_keys", pa.table({"term_key": pa.array(sorted(set(keyed.values())), pa.int32())}))
-        stored = dict(con.execute(DF_SQL).fetchall())
+        stored = Counter(dict(con.execute(DF_SQL).fetchall()))
+        if any_gone:
+            stored.subtract(dict(con.execute(GONE_DF_SQL).fetchall()))
         return {t: stored.get(k, 0) + local[t] for t, k in keyed.items()}
 
     df = frequencies(set(local))
@@ -184,11 +210,14 @@ def place_new_articles(
         ),
     )
     window = window_days(params) * 86400
+    con.execute(HITS_SQL)
     con.execute(
         f"create or replace temp table _cands as select distinct article_id from ({CANDIDATES_SQL})",
         {"window": window, "k": params.candidates},
     )
-    seeds = {a: s for a, s, _ in con.execute(SEEDS_SQL).fetchall()}
+    con.execute(KIN_SQL)
+    kin = con.execute("select count(*) from _kin").fetchone()[0]
+    seeds = {a: s for a, s, _ in con.execute(SEEDS_SQL).fetchall()} if kin else {}
     found = con.execute("select distinct story_id from story_members semi join _cands using (article_id)")
     stories = sorted({s for (s,) in found.fetchall()} | set(seeds.values()))
     _bind(con, "_stories", "story_id", stories)
@@ -248,6 +277,9 @@ def story_tables(
     """The run's story tables (story_members, stories, story_merges, story_terms), every
     article placed, duplicates following their canonical."""
     now = now or datetime.now(UTC)
+    # the articles as the run leaves them, without the view's story_id overlay (a join with
+    # story_members on every scan, and the story ids are what this step decides)
+    con.execute(f"create or replace temp view _rows as {rows_sql(ARTICLES, staged=True)}")
     placed = place_new_articles(con, params, text_chars, stop)
     merged_into = dict(placed.merges)
     canonical = pa.table(
@@ -274,8 +306,8 @@ def story_tables(
         create or replace temp table canonical_story as
         select m.article_id as canonical_id, coalesce(g.merged_into, m.story_id) as story_id, m.similarity
         from story_members m left join _merged g using (story_id)
-        where m.article_id in (select article_id from articles where dedup_kind = 'canonical')
-          and m.article_id not in (select article_id from gone_articles)
+        where m.article_id in (select article_id from _slim where dedup_kind = 'canonical')
+          and m.article_id not in (select article_id from _gone)
           and m.article_id not in (select canonical_id from _placed)
         union all
         select p.canonical_id, p.story_id, if(p.placed, p.similarity, m.similarity)
@@ -283,7 +315,7 @@ def story_tables(
     """)
     # a duplicate is placed where its canonical is, with its canonical's similarity
     members = con.execute(
-        "select a.article_id, c.story_id, c.similarity from articles a "
+        "select a.article_id, c.story_id, c.similarity from _rows a "
         "join canonical_story c using (canonical_id) order by a.article_id"
     ).to_arrow_table()
     native_table(con, "story_map", members.select(["article_id", "story_id"]))
