@@ -19,6 +19,16 @@ where s.story_id = (select story_id from articles where title ilike '%library%' 
 order by a.published_at nulls last, a.source_path;""",
     ),
     (
+        "Where a story id you kept went: merges followed to the story that holds it now",
+        """
+with recursive chain(story_id, hops) as (
+    select (select min(story_id) from story_merges), 0  -- put the id you kept here
+    union all
+    select m.merged_into, c.hops + 1 from chain c join story_merges m using (story_id))
+select s.story_id, s.headline, c.hops as merges_followed
+from chain c join stories s using (story_id);""",
+    ),
+    (
         "A duplicate cluster's members and how each was matched",
         """
 select c.title as canonical, a.source_path, d.kind, d.method, d.similarity

@@ -18,6 +18,7 @@ from flows.steps.stories import story_tables
 from tests.factories import clean_article
 from transforms.stories import StoryParams
 from warehouse.catalog import connect_memory
+from warehouse.dictionary import EXAMPLES
 from warehouse.schemas import ARTICLES, ENTITY_REDIRECTS, MENTIONS, TABLES, to_table
 from warehouse.store import Warehouse
 
@@ -258,5 +259,8 @@ def test_when_new_articles_join_two_earlier_stories_the_older_id_survives_and_th
         assert con.execute("select story_id, canonical_count, opened_at from stories").fetchall() == [
             (older, 3, T0)
         ]
+        # the data dictionary's query finds where the merged id went
+        (follow,) = [sql for title, sql in EXAMPLES if title.startswith("Where a story id you kept went")]
+        assert con.execute(follow).fetchall() == [(older, "Library vote protest", 1)]
     finally:
         con.close()
