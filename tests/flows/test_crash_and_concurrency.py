@@ -146,11 +146,7 @@ def all_snapshots_or_empty(warehouse: Path) -> dict[str, list[tuple]]:
     try:
         out = {}
         for table in CONTENT_TABLES:
-            columns = [
-                c
-                for c in TABLES[table].schema.names
-                if c not in RUN_SPECIFIC
-            ]
+            columns = [c for c in TABLES[table].schema.names if c not in RUN_SPECIFIC]
             out[table] = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
         return out
     finally:
