@@ -16,7 +16,8 @@ duplicate), built in runs of ``--build-batch``; then the story step for 1,000 ne
 stories held out of the base, median of ``--repeat`` timings, not committed.
 
     .venv/bin/python bench/story_runs.py --runs 3
-    .venv/bin/python bench/story_runs.py --scale 20000,80000
+    .venv/bin/python bench/story_runs.py --scale 20000,80000 --keep /tmp/keep
+    .venv/bin/python bench/story_runs.py --scale 20000,80000 --keep /tmp/keep --rss   # peak memory
 """
 
 from __future__ import annotations
@@ -194,6 +195,19 @@ def scale(
         print(f"ratio {high:,} / {low:,}: {ratio:.2f}x", flush=True)
 
 
+def peak_rss(size: int, batch: int, keep: Path, params: StoryParams) -> None:
+    """One story step on the kept warehouse of ``size``, in this process: peak RSS before and
+    after it (run by --rss in a fresh process per size)."""
+    import resource
+
+    new = reuters_inputs(1)[:batch]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    seconds = story_step(Warehouse(keep / f"wh-{size}"), "rss", new, params, commit=False)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{size:,} articles: peak RSS {before:.0f} MiB before the step, {after:.0f} MiB after", end="")
+    print(f" ({seconds:.1f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -202,9 +216,19 @@ def main() -> None:
     parser.add_argument("--build-batch", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep the built warehouses here and reuse them")
+    parser.add_argument("--rss", action="store_true", help="with --scale and --keep: peak memory per size")
+    parser.add_argument("--once", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     params = StoryParams()
-    if args.scale:
+    if args.once:
+        peak_rss(args.once, args.batch, args.keep, params)
+    elif args.rss:
+        import subprocess
+
+        for size in (int(s) for s in args.scale.split(",")):
+            once = ["--once", str(size), "--keep", str(args.keep), "--batch", str(args.batch)]
+            subprocess.run([sys.executable, __file__, *once], check=True)
+    elif args.scale:
         sizes = [int(s) for s in args.scale.split(",")]
         scale(sizes, args.batch, args.build_batch, args.repeat, params, args.keep)
     else:
