@@ -285,8 +285,12 @@ def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 3) -> l
     i = 0
     while i < len(spans):
         group = [spans[i]]
-        while i + 1 < len(spans) and _ATTRIBUTION_GAP.match(
-            text[group[-1][1] : spans[i + 1][0]].strip("\"“”„‟'")
+        # one utterance split by its attribution ("…,” he said, “…”), never across a paragraph:
+        # a paragraph that opens a quote again is the next quote (its own cue, or a continuation)
+        while (
+            i + 1 < len(spans)
+            and "\n" not in text[group[-1][1] : spans[i + 1][0]]
+            and _ATTRIBUTION_GAP.match(text[group[-1][1] : spans[i + 1][0]].strip("\"“”„‟'"))
         ):
             group.append(spans[i + 1])
             i += 1
@@ -317,9 +321,12 @@ def find_quotes(text: str, mentions: Sequence[Mention], min_words: int = 3) -> l
 
 def _continues(text: str, previous: Quote, start: int) -> bool:
     """A quote with no attribution of its own that follows the previous one: the next paragraph
-    of one speech (nothing but marks and a line break between), or the next sentence after the
-    previous quote's attribution in the same paragraph ('…,' said X, a spokesman. '…')."""
+    of one speech (nothing but marks and a line break between, or only the previous quote's
+    attribution), or the next sentence after the previous quote's attribution in the same
+    paragraph ('…,' said X, a spokesman. '…')."""
     gap = text[previous.end_char : start]
     if len(gap) <= 6 and not re.search(r"[A-Za-z]{2}", gap):
         return True
+    if previous.attribution == "after" and _ATTRIBUTION_GAP.match(gap.strip("\"“”„‟'")):
+        return True  # '“…,” he said.¶“…”': the next paragraph goes on after the attribution
     return previous.attribution == "after" and "\n" not in gap and len(gap) <= 250

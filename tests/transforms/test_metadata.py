@@ -71,6 +71,35 @@ def test_quotes_split_by_said_roles_and_short_scare_quotes(nlp):
     assert [(q.speaker, q.speaker_kind, q.cue) for q in quotes] == [("Tesco", "organisation", "said")]
 
 
+def test_each_paragraph_of_speech_with_its_own_attribution_is_its_own_quote(nlp):
+    # PolNeAR-style copy: a new paragraph that opens a quote is a new utterance, even when the
+    # text between reads like an attribution ("…” \n\nHe continued, “…”); one utterance split by
+    # its attribution inside a paragraph stays one quote
+    text = (
+        "Lindsey Graham said, “How many of you believe we lose elections because we are too soft? I believe"
+        " we lose because they think we do not like them.”\n\nHe continued, “It is not about turning out"
+        " more voters.”\n\n“Culberson is now part of the problem,” Maria Espinoza said. “Fourteen years in"
+        " Congress is long enough.”"
+    )
+    quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
+    assert [(q.text[:24], q.speaker, q.attribution, q.cue) for q in quotes] == [
+        ("How many of you believe ", "Lindsey Graham", "before", "said"),
+        ("It is not about turning ", "Lindsey Graham", "before", "continued"),
+        ("Culberson is now part of", "Maria Espinoza", "after", "said"),
+    ]
+    assert quotes[2].text.endswith("Fourteen years in Congress is long enough.")
+    # BBC style: the next paragraph goes on after the attribution; same speaker, same cue
+    text = (
+        "“It was about getting used to the surface,” Roger Federer said.\n\n“The conditions are much"
+        " quicker than Doha, but I could have served better.”"
+    )
+    quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
+    assert [(q.text[:24], q.speaker, q.attribution, q.cue) for q in quotes] == [
+        ("It was about getting use", "Roger Federer", "after", "said"),
+        ("The conditions are much ", "Roger Federer", "continued", "said"),
+    ]
+
+
 def test_seed_quantities():
     got = {
         (q.text, q.value, q.unit, q.kind, q.qualifier) for q in find_quantities(seed("a") + "\n" + seed("b"))
