@@ -5,9 +5,10 @@ no titles or dates) and stories_ecbplus_dev (772 ECB+ articles in 33 pairs of lo
 ARI, pairwise precision and recall, and seconds. ``--grid`` prints the variants the defaults were
 chosen from (threshold, title/lede/name weights, word pairs, top terms), and single-link
 components of the same similarities for comparison. ``--pipeline`` also ingests ECB+ as text
-files through the real flow (NER entities included) and scores the stored story ids.
+files through the real flow (NER entities included) and scores the stored story ids;
+``--pipeline-runs 3`` ingests it again in three runs of a shuffled order and compares.
 
-    .venv/bin/python bench/stories.py [--grid] [--pipeline]
+    .venv/bin/python bench/stories.py [--grid] [--pipeline [--pipeline-runs 3]]
 """
 
 from __future__ import annotations
@@ -106,23 +107,31 @@ def grid() -> None:
         print(f"{label:40s} | {cells[0]:20s}        | {cells[1]}", flush=True)
 
 
-def pipeline() -> None:
-    """ECB+ through the real flow: one text file per article (title line, then text)."""
+def pipeline(runs: int = 1) -> list[str]:
+    """ECB+ through the real flow: one text file per article (title line, then text), ingested in
+    ``runs`` runs of a seeded shuffle (each run a folder of its own); returns the story labels."""
+    import random
+
     from flows.ingest import RunConfig, ingest_articles
     from tests.flows.helpers import query
 
     articles, gold = DATA["stories_ecbplus_dev"]
+    order = articles[:]
+    if runs > 1:
+        random.Random(0).shuffle(order)
+    size = -(-len(order) // runs)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "ecbplus"
-        folder.mkdir()
-        for a in articles:
-            (folder / f"{a.article_id}.txt").write_text(
-                f"{a.title}\n\n{a.text}" if a.title else a.text, "utf-8"
-            )
         t0 = time.perf_counter()
-        ingest_articles(
-            RunConfig(sources=[str(folder)], warehouse=str(Path(tmp) / "wh"), reference_date="2013-01-01")
-        )
+        for k in range(runs):
+            folder = Path(tmp) / f"ecbplus-{k}"
+            folder.mkdir()
+            for a in order[k * size : (k + 1) * size]:
+                (folder / f"{a.article_id}.txt").write_text(
+                    f"{a.title}\n\n{a.text}" if a.title else a.text, "utf-8"
+                )
+            ingest_articles(
+                RunConfig(sources=[str(folder)], warehouse=str(Path(tmp) / "wh"), reference_date="2013-01-01")
+            )
         rows = dict(
             query(Path(tmp) / "wh", "select regexp_extract(source_path, '[^/]+$'), story_id from articles")
         )
@@ -130,15 +139,22 @@ def pipeline() -> None:
     labels = [rows[f"{a.article_id}.txt"] for a in articles]
     p, r, ari = pair_scores(gold, labels)
     print(
-        f"  ECB+ through the flow (with NER entities): ARI {ari:.3f}  precision {p:.3f}  recall {r:.3f}"
-        f"  ({seconds:.0f} s ingest)"
+        f"  ECB+ through the flow (with NER entities) in {runs} run(s): ARI {ari:.3f}  precision {p:.3f}"
+        f"  recall {r:.3f}  ({seconds:.0f} s ingest)"
     )
+    return labels
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", action="store_true")
     parser.add_argument("--pipeline", action="store_true")
+    parser.add_argument(
+        "--pipeline-runs",
+        type=int,
+        default=1,
+        help="with --pipeline: also ingest in this many runs and compare",
+    )
     args = parser.parse_args()
     for name in SETS:
         DATA[name] = load(name)
@@ -147,7 +163,11 @@ def main() -> None:
     else:
         report(StoryParams())
     if args.pipeline:
-        pipeline()
+        one = pipeline()
+        if args.pipeline_runs > 1:
+            many = pipeline(args.pipeline_runs)
+            agree = pair_scores(one, many)[2]
+            print(f"  ARI between the one-run and {args.pipeline_runs}-run assignments: {agree:.3f}")
 
 
 if __name__ == "__main__":
