@@ -83,8 +83,9 @@ where dedup_kind = 'canonical'
        or not exists (select 1 from {LAKE}.story_terms))
 """
 
-# where a new article starts: the story of an earlier article of its duplicate cluster whose text
-# the run did not change (an old canonical that became its copy, or itself re-read unchanged).
+# which earlier story a new article stands for: the story of an earlier article of its duplicate
+# cluster whose text the run did not change (an old canonical that became its copy, or itself
+# re-read unchanged); it votes for that story's id as the earlier members do.
 # The few such articles (_kin, usually none) are found first, so only their texts are compared.
 KIN_SQL = """
 create or replace temp table _kin as
@@ -164,8 +165,9 @@ def place_new_articles(
     """Place the canonical articles no run has placed yet among the stories of earlier runs.
 
     Blocking keeps the cost with the new articles: their heaviest terms find earlier articles
-    in story_terms, and only those articles' stories are loaded (whole) and clustered with them,
-    each starting as formed (transforms.stories.average_linkage ``groups``). Document
+    in story_terms, and only those articles' stories are loaded (whole) and clustered again with
+    them (``StoryParams.recluster``; kept as formed otherwise, through average_linkage's
+    ``groups``); transforms.stories.settle_story_ids then keeps every issued id. Document
     frequencies come from story_terms over the whole warehouse, so a small run weighs words as a
     large one does.
     """
