@@ -28,6 +28,10 @@ class LocalEntity:
     article_count: int
     acronyms: tuple[str, ...] = ()
     determiner_share: float = 0.0  # share of its mentions right after "the", "a" or "an"
+    # how its mentions' neighbouring words compare with other labels' (transforms.name_usage):
+    # below 0, more like ``usage_label``'s; None when not measured (not a PERSON, or too rare)
+    person_margin: float | None = None
+    usage_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,15 @@ class ResolutionParams:
     # "an Oscar", "the Premiership", "a Briton"): the model's label loses to the grammar.
     determiner_share: float = 0.25
     determiner_min_articles: int = 3
+    # A "person" whose mentions' neighbours ("oil firm Yukos", "at Everton", "Manchester United
+    # manager") are, on average, this much more like another label's (log-likelihood ratio per
+    # mention, transforms.name_usage) takes that label, unless its first word is the first name
+    # of other full names. Chosen on BBC: bench/person_names.py lists what it moves.
+    usage_margin: float = 0.3
+    # ... averaged as if it had this many more mentions with no evidence, so a name seen in three
+    # articles needs more than a few odd neighbours (results tables, "a Lo Cicero try") to move
+    usage_prior_mentions: float = 5.0
+    usage_first_names: int = 2  # full names that make a first word a first name
 
 
 def _singular_name(name: str) -> str:
@@ -114,8 +127,9 @@ def resolve_entities(
     # like the corpus's people: a first name of a full name ("Ryan Jones", "James") or a surname
     # of one ("the Clinton campaign" is still Clinton)
     other_labels: dict[str, Counter[str]] = defaultdict(Counter)
-    first_names: set[str] = set()
+    first_names: Counter[str] = Counter()  # first word -> full names that start with it
     surnames: set[str] = set()
+    full_names: set[str] = set()
     for e in ents.values():
         if e.label != "PERSON":
             other_labels[e.name.casefold()][e.label] += e.article_count
@@ -123,16 +137,29 @@ def resolve_entities(
             # a full name seen in two articles, itself not used with an article (one-off spans such
             # as "Briton Karl Keska" or "Premiership Fulham" would make any word a first name)
             words = e.name.casefold().split()
-            first_names.add(words[0])
+            first_names[words[0]] += 1
             surnames.add(words[-1])
+            full_names.add(e.entity_id)
     for e in ents.values():
         words = e.name.casefold().split()
         if e.entity_id in target or e.label != "PERSON" or e.article_count < params.determiner_min_articles:
             continue
         seen = other_labels.get(e.name.casefold())
         person_shaped = words[0] in first_names or (len(words) == 1 and words[0] in surnames)
+        # two other full names start with its first word (Gary McKendry: Gary Neville, Gary Speed;
+        # one is not enough: "BBC Sport Wales", "Xbox 2"); a bare surname gets no pass here ("at
+        # Blackburn" is the club, whoever Tony Blackburn is)
+        others = first_names[words[0]] - (e.entity_id in full_names)
+        first_name = len(words) > 1 and others >= params.usage_first_names
         if e.determiner_share >= params.determiner_share and not person_shaped:
             target[e.entity_id] = (e.name, seen.most_common(1)[0][0] if seen else "ORG", "not_a_person")
+        elif (
+            e.person_margin is not None
+            and e.usage_label is not None
+            and e.person_margin <= -params.usage_margin
+            and not first_name
+        ):
+            target[e.entity_id] = (e.name, e.usage_label, "not_a_person")
         # ... nor is a one-word "person" that the gazetteer knows as a place, that the corpus
         # also labels a place, and that is no one's surname ("Glasgow", the rugby side; a first
         # name does not count here: "Glasgow Rangers" is tagged PERSON too)
@@ -146,23 +173,27 @@ def resolve_entities(
         ):
             target[e.entity_id] = (e.name, "GPE" if seen["GPE"] >= seen["LOC"] else "LOC", "not_a_person")
 
-    by_name: dict[str, list[LocalEntity]] = defaultdict(list)  # 2. one name, several labels
+    # 2. one name, several labels; a "person" relabelled above counts with its new label
+    by_name: dict[str, list[tuple[LocalEntity, str, str]]] = defaultdict(list)
     for e in ents.values():
         if e.entity_id not in target:
-            by_name[e.name.casefold()].append(e)
+            by_name[e.name.casefold()].append((e, e.name, e.label))
+        elif target[e.entity_id][2] == "not_a_person":
+            name, label, _ = target[e.entity_id]
+            by_name[name.casefold()].append((e, name, label))
     for group in by_name.values():
-        labels = {e.label for e in group}
-        single_word = " " not in group[0].name and not _is_acronym(group[0].name)
+        labels = {label for _, _, label in group}
+        single_word = " " not in group[0][1] and not _is_acronym(group[0][1])
         # A single word may truly be two things ("Washington", "Jordan"); only the model's
         # demonym confusion ("Ukrainian" as NORP and GPE) is merged for it.
-        best = max(group, key=lambda e: (e.article_count, e.label))
-        rest = sum(e.article_count for e in group) - best.article_count
+        best, best_name, best_label = max(group, key=lambda g: (g[0].article_count, g[2]))
+        rest = sum(e.article_count for e, _, _ in group) - best.article_count
         # a single word with one reading in most articles ("Labour" a party in 143, a person in 29)
         dominant = params.label_dominance * rest <= best.article_count >= params.label_min_articles
         if len(labels) > 1 and (not single_word or "NORP" in labels or dominant):
-            for e in group:
-                if e is not best:
-                    target[e.entity_id] = (best.name, best.label, "label")
+            for e, _, _ in group:
+                if e is not best and e.entity_id not in target:
+                    target[e.entity_id] = (best_name, best_label, "label")
 
     by_singular: dict[str, list[LocalEntity]] = defaultdict(list)  # 2b. "Lib Dem" / "Lib Dems"
     for e in ents.values():
@@ -210,6 +241,8 @@ def resolve_entities(
             continue
         if other_labels.get(e.name, 0) > e.article_count:
             continue  # "Labour" is a party in most articles: not the surname of whoever
+        if e.person_margin is not None and e.person_margin < 0:
+            continue  # used more like a place's or a club's ("Bolton boss Sam Allardyce")
         ranked = sorted(full_by_surname.get(e.name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
         if ranked and (len(ranked) == 1 or ranked[0][1] >= params.surname_dominance * ranked[1][1]):
             target[e.entity_id] = (ranked[0][0], "PERSON", "surname")

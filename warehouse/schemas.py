@@ -555,7 +555,8 @@ ENTITY_REDIRECTS = TableSpec(
             "alias (curated alias table), place (another name of the same place in the gazetteer,"
             " e.g. Royaume-Uni for United Kingdom), label (same name, model gave another label),"
             " plural, acronym (short form defined elsewhere), surname (the one dominant full name),"
-            " not_a_person (labelled PERSON but used after 'the', 'a' or 'an': the Lib Dems, an Oscar).",
+            " not_a_person (labelled PERSON but used after 'the', 'a' or 'an', as the Lib Dems or an Oscar,"
+            " or among words the corpus puts around other labels, as oil firm Yukos).",
             nullable=False,
         ),
         RUN_ID,

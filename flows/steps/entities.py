@@ -8,6 +8,7 @@ articles views, so the SQL can be tested on a small DuckDB without Prefect or a 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict
 
 import duckdb
@@ -16,22 +17,72 @@ import pyarrow as pa
 from flows.reference_data import load_gazetteer
 from flows.steps.base import RunContext
 from transforms.aliases import AliasTable
-from transforms.entity_resolution import PLACE_LABELS, LocalEntity, resolve_entities
+from transforms.entity_resolution import PLACE_LABELS, LocalEntity, ResolutionParams, resolve_entities
+from transforms.name_usage import NAME_LABELS, PERSON, Profiles, person_usage
 from transforms.places import Gazetteer
 from warehouse.catalog import connect_memory
 from warehouse.schemas import ENTITIES, ENTITY_PAIRS, ENTITY_REDIRECTS, conform, to_table
 
+# Each mention with the two words (or punctuation marks) before and after it and the first
+# pronoun after it, lower-cased: the evidence of how a name is used (transforms.name_usage), and
+# whether it follows an article.
+MENTION_CONTEXTS_SQL = r"""
+create or replace temp table mention_contexts as
+with around as (
+    select m.entity_id, m.article_id, m.label, m.name, m.text,
+           lower(substr(a.text, greatest(m.start_char - 39, 1), least(m.start_char, 40))) as before,
+           lower(substr(a.text, m.end_char + 1, 200)) as after
+    from mentions m join articles a using (article_id))
+select entity_id, article_id, label, name, text,
+       regexp_extract(before, '([\w''’-]+|[^\w\s]+)\s*$', 1) as left_word,
+       regexp_extract(before, '([\w''’-]+|[^\w\s]+)\s*([\w''’-]+|[^\w\s]+)\s*$', 1) as left_word2,
+       regexp_extract(after, '^\s*([\w''’-]+|[^\w\s]+)', 1) as right_word,
+       regexp_extract(after, '^\s*([\w''’-]+|[^\w\s]+)\s*([\w''’-]+|[^\w\s]+)', 2) as right_word2,
+       regexp_extract(after, '\b(he|she|his|her|him|it|its|they|their|them)\b', 1) as pronoun
+from around
+"""
+
+# The same evidence as one feature per row: each word by its place, the word pairs on each side,
+# and the pronoun (transforms.name_usage.FEATURES names them).
+MENTION_FEATURES_SQL = """
+select entity_id, label, unnest([
+    'L ' || left_word, 'L2 ' || left_word2, 'LL ' || left_word2 || ' ' || left_word,
+    'R ' || right_word, 'R2 ' || right_word2, 'RR ' || right_word || ' ' || right_word2,
+    'P ' || pronoun]) as feature
+from mention_contexts
+"""
+
 LOCAL_ENTITIES_SQL = """
-select m.entity_id, first(m.name order by m.name) as name, first(m.label order by m.label) as label,
-       count(distinct m.article_id) as article_count,
-       list_sort(list_distinct(list(m.text) filter (
-           where regexp_full_match(m.text, '[A-Z][A-Z0-9&.-]+') and upper(m.name) <> m.text))) as acronyms,
+select entity_id, first(name order by name) as name, first(label order by label) as label,
+       count(distinct article_id) as article_count,
+       list_sort(list_distinct(list(text) filter (
+           where regexp_full_match(text, '[A-Z][A-Z0-9&.-]+') and upper(name) <> text))) as acronyms,
        -- share of mentions right after "the", "a" or "an": people's names almost never are
-       avg(case when regexp_matches(
-                lower(substr(a.text, greatest(m.start_char - 3, 1), least(m.start_char, 4))),
-                '(^|[^a-z])(the|an|a) $') then 1.0 else 0.0 end) as determiner_share
-from mentions m join articles a using (article_id)
-group by m.entity_id
+       avg(case when left_word in ('the', 'a', 'an') then 1.0 else 0.0 end) as determiner_share
+from mention_contexts
+group by entity_id
+"""
+
+# The PERSON names in enough articles to judge, with their feature counts; then each name
+# label's counts of those features only, its count of all features, and the number of distinct
+# features (the rest of transforms.name_usage.Profiles), so no full profile is ever fetched.
+PERSON_FEATURES_SQL = f"""
+create or replace temp table person_features as
+with people as (select entity_id from mention_contexts where label = 'PERSON'
+                group by entity_id having count(distinct article_id) >= $min_articles)
+select entity_id, feature, count(*) as n from ({MENTION_FEATURES_SQL}) semi join people using (entity_id)
+group by all
+"""
+
+LABEL_FEATURES_SQL = f"""
+select label, feature, count(*) as n from ({MENTION_FEATURES_SQL})
+where label in $labels and feature in (select feature from person_features)
+group by all
+"""
+
+LABEL_TOTALS_SQL = f"""
+with f as (select label, feature from ({MENTION_FEATURES_SQL}) where label in $labels)
+select label, count(*) as n, (select count(distinct feature) from f) as vocabulary from f group by label
 """
 
 ENTITIES_SQL = """
@@ -75,10 +126,30 @@ def redirect_rows(
 ) -> list[dict]:
     """Article-level entities resolved corpus-wide; ``con`` must show mentions as written
     (entity_redirects empty). With a gazetteer, names of one place join ("Royaume-Uni")."""
-    rows = con.execute(LOCAL_ENTITIES_SQL).fetchall()
-    local = [LocalEntity(i, n, lab, c, tuple(a or ()), share or 0.0) for i, n, lab, c, a, share in rows]
+    params = ResolutionParams()
+    con.execute(MENTION_CONTEXTS_SQL)
+    con.execute(PERSON_FEATURES_SQL, {"min_articles": params.determiner_min_articles})
+    contexts: dict[str, dict[str, int]] = defaultdict(dict)
+    for entity, feature, n in con.execute("select * from person_features").fetchall():
+        contexts[entity][feature] = n
+    labels = {"labels": list(NAME_LABELS)}
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, feature, n in con.execute(LABEL_FEATURES_SQL, labels).fetchall():
+        counts[label][feature] = n
+    totals = con.execute(LABEL_TOTALS_SQL, labels).fetchall()
+    vocabulary = totals[0][2] if totals else 0
+    profiles = Profiles(counts, {label: n for label, n, _ in totals}, vocabulary)
+    usage = person_usage(contexts, profiles, prior_mentions=params.usage_prior_mentions)
+    local = []
+    for i, n, lab, c, a, share in con.execute(LOCAL_ENTITIES_SQL).fetchall():
+        u = usage.get(i) if lab == PERSON else None
+        local.append(
+            LocalEntity(
+                i, n, lab, c, tuple(a or ()), share or 0.0, u.margin if u else None, u.label if u else None
+            )
+        )
     places = gazetteer.place_id if gazetteer is not None else None
-    return [asdict(r) for r in resolve_entities(local, aliases, places=places)]
+    return [asdict(r) for r in resolve_entities(local, aliases, params, places=places)]
 
 
 def entity_tables(

@@ -342,3 +342,65 @@ def test_a_one_word_person_that_is_a_known_place_is_a_place_unless_shaped_like_a
     assert got["2"] == ("Michael Howard", "PERSON", "surname")
     assert "4" not in got and "6" not in got and "3" not in got
     assert got.get("7", ("", "", ""))[2] != "not_a_person"
+
+
+def test_a_name_used_where_the_corpus_puts_firms_is_not_a_person():
+    from collections import Counter
+
+    from transforms.name_usage import person_usage, profiles_from
+
+    def mentions(n: int, before: str, after: str, pronoun: str) -> Counter:
+        b1, b2 = (before.split() + [""])[:2][::-1] if " " in before else (before, "")
+        a1, a2 = (after.split() + [""])[:2]
+        return Counter(
+            {
+                f"L {b1}": n, f"L2 {b2}": n, f"LL {b2} {b1}": n,
+                f"R {a1}": n, f"R2 {a2}": n, f"RR {a1} {a2}": n, f"P {pronoun}": n,
+            }
+        )  # fmt: skip
+
+    # the model's labels over the corpus: people are "mr X said ... he", firms "oil firm X shares ... it"
+    person = mentions(40, "mr", "said .", "he") + mentions(10, "oil firm", "said .", "he")
+    org = mentions(30, "oil firm", "shares fell", "it") + mentions(10, "of", "said .", "it")
+    yukos = mentions(8, "oil firm", "shares fell", "it")  # labelled PERSON by the model
+    blair = mentions(10, "mr", "said .", "he")
+    profiles = profiles_from({"PERSON": person + yukos + blair, "ORG": org})
+    usage = person_usage({"yukos": yukos, "blair": blair}, profiles)
+    assert usage["yukos"].label == "ORG" and usage["yukos"].margin < -3
+    assert usage["blair"].margin > 3
+    # its own mentions are left out of the person profile: counted in, a frequent mislabelled
+    # name would make "oil firm ... shares" look like a person's context
+    many = mentions(500, "oil firm", "shares fell", "it")
+    assert person_usage({"x": many}, profiles_from({"PERSON": person + many, "ORG": org}))["x"].margin < -3
+    # a rare name's few odd mentions weigh less with the prior
+    shrunk = person_usage({"yukos": yukos}, profiles, prior_mentions=8)
+    assert shrunk["yukos"].margin == pytest.approx(usage["yukos"].margin / 2)
+
+
+def test_a_person_used_like_a_team_or_firm_takes_that_label_unless_its_first_name_is_a_persons():
+    local = [
+        LocalEntity("y", "Yukos", "PERSON", 27, person_margin=-1.6, usage_label="ORG"),
+        LocalEntity("mu", "Manchester United", "PERSON", 42, person_margin=-0.6, usage_label="ORG"),
+        LocalEntity("mg", "Manchester United", "GPE", 7),  # the model's other reading joins it
+        LocalEntity("b", "Blackburn", "PERSON", 11, person_margin=-0.8, usage_label="GPE"),  # "at Blackburn"
+        LocalEntity("tb", "Tony Blackburn", "PERSON", 2, person_margin=2.0, usage_label="ORG"),
+        LocalEntity("hp", "Harry Potter", "PERSON", 18, person_margin=-0.8, usage_label="GPE"),
+        LocalEntity("hk", "Harry Kewell", "PERSON", 3),  # two other Harrys: "Harry" is a first name
+        LocalEntity("hr", "Harry Redknapp", "PERSON", 5),
+        LocalEntity("bs", "BBC Sport", "PERSON", 4, person_margin=-0.8, usage_label="ORG"),
+        LocalEntity("bw", "BBC Sport Wales", "PERSON", 2),  # one other: "BBC" is not a first name
+        LocalEntity("ep", "Elvis", "PERSON", 4, person_margin=-0.2, usage_label="ORG"),  # within the margin
+        LocalEntity("bo", "Bolton", "PERSON", 10, person_margin=-0.1, usage_label="GPE"),  # ... but no
+        LocalEntity("jb", "John Bolton", "PERSON", 1),  # surname of a person for a club used like a place
+        LocalEntity("bl", "Blair", "PERSON", 30, person_margin=2.5, usage_label="ORG"),
+        LocalEntity("tb2", "Tony Blair", "PERSON", 150),
+    ]
+    got = {r.entity_id: (r.canonical_name, r.canonical_label, r.reason) for r in resolve_entities(local, {})}
+    assert got == {
+        "y": ("Yukos", "ORG", "not_a_person"),
+        "mu": ("Manchester United", "ORG", "not_a_person"),
+        "mg": ("Manchester United", "ORG", "label"),
+        "b": ("Blackburn", "GPE", "not_a_person"),  # never Tony Blackburn's surname
+        "bs": ("BBC Sport", "ORG", "not_a_person"),
+        "bl": ("Tony Blair", "PERSON", "surname"),
+    }
