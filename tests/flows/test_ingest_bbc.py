@@ -98,9 +98,9 @@ def test_teams_firms_and_awards_the_model_calls_people_are_not_people(bbc_run):
     # Bolton's surname
     (blackburn,) = query(warehouse, "select article_count from entities where name = 'Tony Blackburn'")
     assert blackburn == (1,)
-    assert query(
-        warehouse, "select count(*) from entity_redirects where canonical_name = 'John Bolton'"
-    ) == [(0,)]
+    assert query(warehouse, "select count(*) from entity_redirects where canonical_name = 'John Bolton'") == [
+        (0,)
+    ]
 
 
 def test_no_story_chains_through_a_topic(bbc_run):
