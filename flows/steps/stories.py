@@ -129,6 +129,7 @@ where m.story_id in (select story_id from _stories)
 """
 
 # document frequencies from the committed rows as stored, less those of the run's gone articles
+OPENED_SQL = "select story_id, opened_at from stories semi join _stories using (story_id)"
 DF_SQL = f"select term_key, count(*) from {LAKE}.story_terms semi join _keys using (term_key) group by all"
 GONE_DF_SQL = f"""
 select term_key, count(*) from {LAKE}.story_terms semi join _keys using (term_key)
@@ -139,7 +140,7 @@ where article_id in (select article_id from _gone) group by all
 def story_inputs(con: duckdb.DuckDBPyConnection, text_chars: int, ids: list[str]) -> list[StoryInput]:
     """The articles ``ids`` in story order (earliest published, then longest), with the first
     ``text_chars`` characters of their body: the lede and opening paragraphs tell the event."""
-    native_table(con, "_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
+    _bind(con, "_ids", "article_id", ids)
     rows = con.execute(INPUTS_SQL, {"chars": text_chars}).fetchall()
     return [
         StoryInput(a, title, text or "", published.replace(tzinfo=None) if published else None, tuple(ids))
@@ -185,53 +186,35 @@ def place_new_articles(
     for c in counts.values():
         local.update(c.keys())
 
+    df: dict[str, int] = {}
+
     def frequencies(terms: set[str]) -> dict[str, int]:
-        keyed = {t: term_key(t) for t in terms}
+        """``df`` with ``terms`` added: each term is looked up in story_terms once per run."""
+        keyed = {t: term_key(t) for t in terms if t not in df}
         native_table(con, "_keys", pa.table({"term_key": pa.array(sorted(set(keyed.values())), pa.int32())}))
         stored = Counter(dict(con.execute(DF_SQL).fetchall()))
         if any_gone:
             stored.subtract(dict(con.execute(GONE_DF_SQL).fetchall()))
-        return {t: stored.get(k, 0) + local[t] for t, k in keyed.items()}
+        df.update({t: stored.get(k, 0) + local[t] for t, k in keyed.items()})
+        return df
 
-    df = frequencies(set(local))
-    vectors, vocab = tfidf_terms([counts[a.article_id] for a in new_inputs], params, df, n_docs)
-    block = [
-        (a.article_id, term_key(t), w)
-        for a, keys in zip(new_inputs, blocking_terms(vectors, vocab, params.block_terms), strict=True)
-        for t, w in keys
-    ]
-    native_table(
-        con,
-        "_block",
-        pa.table(
-            {
-                "article_id": pa.array([b[0] for b in block], pa.string()),
-                "term_key": pa.array([b[1] for b in block], pa.int32()),
-                "weight": pa.array([b[2] for b in block], pa.float64()),
-            }
-        ),
-    )
-    window = window_days(params) * 86400
-    con.execute(HITS_SQL)
-    con.execute(
-        f"create or replace temp table _cands as select distinct article_id from ({CANDIDATES_SQL})",
-        {"window": window, "k": params.candidates},
-    )
-    con.execute(KIN_SQL)
-    kin = con.execute("select count(*) from _kin").fetchone()[0]
-    seeds = {a: s for a, s, _ in con.execute(SEEDS_SQL).fetchall()} if kin else {}
-    found = con.execute("select distinct story_id from story_members semi join _cands using (article_id)")
-    stories = sorted({s for (s,) in found.fetchall()} | set(seeds.values()))
-    _bind(con, "_stories", "story_id", stories)
-    old = dict(con.execute(MEMBERS_SQL).fetchall())
-    opened = dict(
-        con.execute("select story_id, opened_at from stories semi join _stories using (story_id)").fetchall()
-    )
-    items = story_inputs(con, text_chars, [*old, *new_ids])
-    for a in items:
-        if a.article_id not in counts:
-            counts[a.article_id] = story_terms(a, stop, params)
-    df = frequencies({t for a in items for t in counts[a.article_id]})
+    frequencies(set(local))
+    old: dict[str, str] = {}
+    seeds: dict[str, str] = {}
+    stories: list[str] = []
+    opened: dict[str, datetime | None] = {}
+    items = new_inputs
+    # with no earlier story (a first run) there is nothing to look up or load
+    if con.execute("select count(*) from (select 1 from story_members limit 1)").fetchone()[0]:
+        seeds, stories = _candidate_stories(con, params, new_inputs, counts, df, n_docs)
+        _bind(con, "_stories", "story_id", stories)
+        old = dict(con.execute(MEMBERS_SQL).fetchall())
+        opened = dict(con.execute(OPENED_SQL).fetchall())
+        items = story_inputs(con, text_chars, [*old, *new_ids])
+        for a in items:
+            if a.article_id not in counts:
+                counts[a.article_id] = story_terms(a, stop, params)
+        frequencies({t for a in items for t in counts[a.article_id]})
     old_story = [old.get(a.article_id, seeds.get(a.article_id)) for a in items]
     first: dict[str, int] = {}
     groups = None  # reclustered: every article free, earlier ones only vote for their story's id
@@ -263,6 +246,48 @@ def place_new_articles(
         terms={a: sorted({term_key(t) for t in counts[a]}) for a in new_ids},
         opened=opened,
     )
+
+
+def _candidate_stories(
+    con: duckdb.DuckDBPyConnection,
+    params: StoryParams,
+    new_inputs: list[StoryInput],
+    counts: dict[str, Counter],
+    df: dict[str, int],
+    n_docs: int,
+) -> tuple[dict[str, str], list[str]]:
+    """(seeds, candidate story ids): the earlier stories a run's new articles may join, found
+    by blocking on their heaviest terms in story_terms (within the time window when dated), and
+    the story id each new article's unchanged earlier duplicate votes for."""
+    vectors, vocab = tfidf_terms([counts[a.article_id] for a in new_inputs], params, df, n_docs)
+    block = [
+        (a.article_id, term_key(t), w)
+        for a, keys in zip(new_inputs, blocking_terms(vectors, vocab, params.block_terms), strict=True)
+        for t, w in keys
+    ]
+    native_table(
+        con,
+        "_block",
+        pa.table(
+            {
+                "article_id": pa.array([b[0] for b in block], pa.string()),
+                "term_key": pa.array([b[1] for b in block], pa.int32()),
+                "weight": pa.array([b[2] for b in block], pa.float64()),
+            }
+        ),
+    )
+    window = window_days(params) * 86400
+    con.execute(HITS_SQL)
+    con.execute(
+        f"create or replace temp table _cands as select distinct article_id from ({CANDIDATES_SQL})",
+        {"window": window, "k": params.candidates},
+    )
+    con.execute(KIN_SQL)
+    kin = con.execute("select count(*) from _kin").fetchone()[0]
+    seeds = {a: s for a, s, _ in con.execute(SEEDS_SQL).fetchall()} if kin else {}
+    found = con.execute("select distinct story_id from story_members semi join _cands using (article_id)")
+    stories = sorted({s for (s,) in found.fetchall()} | set(seeds.values()))
+    return seeds, stories
 
 
 def _bind(con: duckdb.DuckDBPyConnection, name: str, column: str, values: list[str]) -> None:
