@@ -216,7 +216,10 @@ def resolve_entities(
     expansions: dict[str, set[tuple[str, str]]] = defaultdict(set)  # 3. acronyms defined anywhere
     for e in ents.values():
         for short in e.acronyms:
-            expansions[short].add(final(e))
+            # a short form that is a word of the name is that name's head, not its acronym
+            # ("GOP" in "Indiana GOP", "PAC" in "Hillary PAC"; "TRUMP" for "Donald Trump" stays)
+            if short not in e.name.split() + final(e)[0].split():
+                expansions[short].add(final(e))
     for e in ents.values():
         if e.entity_id in target or not _is_acronym(e.name):
             continue

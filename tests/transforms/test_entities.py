@@ -404,3 +404,20 @@ def test_a_person_used_like_a_team_or_firm_takes_that_label_unless_its_first_nam
         "bs": ("BBC Sport", "ORG", "not_a_person"),
         "bl": ("Tony Blair", "PERSON", "surname"),
     }
+
+
+def test_a_word_of_a_name_is_not_its_acronym_but_a_surname_in_capitals_still_is():
+    local = [
+        # one article's "Indiana GOP" took that article's bare "GOP" mentions as its surname
+        LocalEntity("ig", "Indiana GOP", "PERSON", 1, ("GOP",)),
+        LocalEntity("g", "GOP", "ORG", 253),
+        LocalEntity("a", "Army Tactical Missile System", "PRODUCT", 2, ("ATACMS",)),
+        LocalEntity("at", "ATACMS", "ORG", 4),
+        LocalEntity("dt", "Donald Trump", "PERSON", 500, ("TRUMP",)),  # "TRUMP:" in transcripts
+        LocalEntity("t", "TRUMP", "PERSON", 54),
+    ]
+    got = {r.entity_id: (r.canonical_name, r.canonical_label, r.reason) for r in resolve_entities(local, {})}
+    assert got == {
+        "at": ("Army Tactical Missile System", "PRODUCT", "acronym"),
+        "t": ("Donald Trump", "PERSON", "acronym"),
+    }  # and the party stays the party
