@@ -53,7 +53,8 @@ from mention_contexts
 """
 
 LOCAL_ENTITIES_SQL = """
-select entity_id, first(name order by name) as name, first(label order by label) as label,
+-- the spelling most mentions use ("Obama", not the "OBAMA" of a transcript that sorts first)
+select entity_id, mode(name order by name) as name, first(label order by label) as label,
        count(distinct article_id) as article_count,
        list_sort(list_distinct(list(text) filter (
            where regexp_full_match(text, '[A-Z][A-Z0-9&.-]+') and upper(name) <> text))) as acronyms,
