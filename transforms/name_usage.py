@@ -25,10 +25,10 @@ PERSON = "PERSON"
 # Labels a name can have instead of a person's; numbers and dates are not names.
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "WORK_OF_ART", "FAC", "PRODUCT", "EVENT", "LOC", "LAW")
 
-# A mention's features, each "<kind> <words>": the word before it (L), the one before that (L2),
-# both (LL), the same after it (R, R2, RR), and the first pronoun after it (P: "he", "it", "they").
-# Every mention has one of each, empty words included, so the P features count the mentions.
-FEATURES = ("L", "L2", "LL", "R", "R2", "RR", "P")
+# A mention's features (flows/steps/entities.py builds them), each "<kind> <words>": the word
+# before it (L), the one before that (L2), both (LL), the same after it (R, R2, RR), and the
+# first pronoun after it (P: "he", "it", "they"). Every mention has one of each, empty words
+# included, so the P features count the mentions.
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,7 @@ def person_usage(
         return {}
     vocabulary = max(profiles.vocabulary, 1)
     out: dict[str, Usage] = {}
+    person = counts.get(PERSON, {})
     for name_id, own in contexts.items():
         mentions = sum(k for feature, k in own.items() if feature.startswith("P "))
         if mentions == 0:
@@ -84,7 +85,7 @@ def person_usage(
         person_total = totals[PERSON] - sum(own.values())
         sums = dict.fromkeys(others, 0.0)
         for feature, k in own.items():
-            seen = counts.get(PERSON, {}).get(feature, 0) - k
+            seen = person.get(feature, 0) - k
             p = math.log((seen + smoothing) / (person_total + smoothing * vocabulary))
             for label in others:
                 q = counts.get(label, {}).get(feature, 0) + smoothing

@@ -42,14 +42,17 @@ select entity_id, article_id, label, name, text,
 from around
 """
 
-# The same evidence as one feature per row: each word by its place, the word pairs on each side,
-# and the pronoun (transforms.name_usage.FEATURES names them).
-MENTION_FEATURES_SQL = """
-select entity_id, label, unnest([
-    'L ' || left_word, 'L2 ' || left_word2, 'LL ' || left_word2 || ' ' || left_word,
-    'R ' || right_word, 'R2 ' || right_word2, 'RR ' || right_word || ' ' || right_word2,
-    'P ' || pronoun]) as feature
-from mention_contexts
+# The same evidence as features, counted per name and label in one pass: each word by its
+# place, the word pairs on each side, and the pronoun (transforms.name_usage says the format).
+FEATURE_COUNTS_SQL = """
+create or replace temp table feature_counts as
+select entity_id, label, feature, count(*) as n
+from (select entity_id, label, unnest([
+          'L ' || left_word, 'L2 ' || left_word2, 'LL ' || left_word2 || ' ' || left_word,
+          'R ' || right_word, 'R2 ' || right_word2, 'RR ' || right_word || ' ' || right_word2,
+          'P ' || pronoun]) as feature
+      from mention_contexts where label in $labels)
+group by all
 """
 
 LOCAL_ENTITIES_SQL = """
@@ -67,23 +70,21 @@ group by entity_id
 # The PERSON names in enough articles to judge, with their feature counts; then each name
 # label's counts of those features only, its count of all features, and the number of distinct
 # features (the rest of transforms.name_usage.Profiles), so no full profile is ever fetched.
-PERSON_FEATURES_SQL = f"""
+PERSON_FEATURES_SQL = """
 create or replace temp table person_features as
 with people as (select entity_id from mention_contexts where label = 'PERSON'
                 group by entity_id having count(distinct article_id) >= $min_articles)
-select entity_id, feature, count(*) as n from ({MENTION_FEATURES_SQL}) semi join people using (entity_id)
-group by all
+select entity_id, feature, n from feature_counts semi join people using (entity_id)
 """
 
-LABEL_FEATURES_SQL = f"""
-select label, feature, count(*) as n from ({MENTION_FEATURES_SQL})
-where label in $labels and feature in (select feature from person_features)
-group by all
+LABEL_FEATURES_SQL = """
+select label, feature, sum(n)::bigint from feature_counts
+where feature in (select feature from person_features) group by all
 """
 
-LABEL_TOTALS_SQL = f"""
-with f as (select label, feature from ({MENTION_FEATURES_SQL}) where label in $labels)
-select label, count(*) as n, (select count(distinct feature) from f) as vocabulary from f group by label
+LABEL_TOTALS_SQL = """
+select label, sum(n)::bigint, (select count(distinct feature) from feature_counts)
+from feature_counts group by label
 """
 
 ENTITIES_SQL = """
@@ -129,15 +130,15 @@ def redirect_rows(
     (entity_redirects empty). With a gazetteer, names of one place join ("Royaume-Uni")."""
     params = ResolutionParams()
     con.execute(MENTION_CONTEXTS_SQL)
+    con.execute(FEATURE_COUNTS_SQL, {"labels": list(NAME_LABELS)})
     con.execute(PERSON_FEATURES_SQL, {"min_articles": params.determiner_min_articles})
     contexts: dict[str, dict[str, int]] = defaultdict(dict)
     for entity, feature, n in con.execute("select * from person_features").fetchall():
         contexts[entity][feature] = n
-    labels = {"labels": list(NAME_LABELS)}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for label, feature, n in con.execute(LABEL_FEATURES_SQL, labels).fetchall():
+    for label, feature, n in con.execute(LABEL_FEATURES_SQL).fetchall():
         counts[label][feature] = n
-    totals = con.execute(LABEL_TOTALS_SQL, labels).fetchall()
+    totals = con.execute(LABEL_TOTALS_SQL).fetchall()
     vocabulary = totals[0][2] if totals else 0
     profiles = Profiles(counts, {label: n for label, n, _ in totals}, vocabulary)
     usage = person_usage(contexts, profiles, prior_mentions=params.usage_prior_mentions)

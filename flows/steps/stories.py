@@ -188,15 +188,14 @@ def place_new_articles(
 
     df: dict[str, int] = {}
 
-    def frequencies(terms: set[str]) -> dict[str, int]:
-        """``df`` with ``terms`` added: each term is looked up in story_terms once per run."""
+    def frequencies(terms: set[str]) -> None:
+        """Add ``terms`` to ``df``: each term is looked up in story_terms once per run."""
         keyed = {t: term_key(t) for t in terms if t not in df}
         native_table(con, "_keys", pa.table({"term_key": pa.array(sorted(set(keyed.values())), pa.int32())}))
         stored = Counter(dict(con.execute(DF_SQL).fetchall()))
         if any_gone:
             stored.subtract(dict(con.execute(GONE_DF_SQL).fetchall()))
         df.update({t: stored.get(k, 0) + local[t] for t, k in keyed.items()})
-        return df
 
     frequencies(set(local))
     old: dict[str, str] = {}

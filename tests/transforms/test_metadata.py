@@ -75,13 +75,17 @@ def test_each_paragraph_of_speech_with_its_own_attribution_is_its_own_quote(nlp)
     # PolNeAR-style copy: a new paragraph that opens a quote is a new utterance, even when the
     # text between reads like an attribution ("…” \n\nHe continued, “…”); one utterance split by
     # its attribution inside a paragraph stays one quote
+
+    def quotes_of(text: str) -> list:
+        return find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
+
     text = (
         "Lindsey Graham said, “How many of you believe we lose elections because we are too soft? I believe"
         " we lose because they think we do not like them.”\n\nHe continued, “It is not about turning out"
         " more voters.”\n\n“Culberson is now part of the problem,” Maria Espinoza said. “Fourteen years in"
         " Congress is long enough.”"
     )
-    quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
+    quotes = quotes_of(text)
     assert [(q.text[:24], q.speaker, q.attribution, q.cue) for q in quotes] == [
         ("How many of you believe ", "Lindsey Graham", "before", "said"),
         ("It is not about turning ", "Lindsey Graham", "before", "continued"),
@@ -93,8 +97,7 @@ def test_each_paragraph_of_speech_with_its_own_attribution_is_its_own_quote(nlp)
         "“It was about getting used to the surface,” Roger Federer said.\n\n“The conditions are much"
         " quicker than Doha, but I could have served better.”"
     )
-    quotes = find_quotes(text, mentions_from_doc("x", nlp(text), text, {}))
-    assert [(q.text[:24], q.speaker, q.attribution, q.cue) for q in quotes] == [
+    assert [(q.text[:24], q.speaker, q.attribution, q.cue) for q in quotes_of(text)] == [
         ("It was about getting use", "Roger Federer", "after", "said"),
         ("The conditions are much ", "Roger Federer", "continued", "said"),
     ]
