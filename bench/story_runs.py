@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import reuters_stories  # noqa: E402
 from bench.dedup import pair_scores  # noqa: E402
-from bench.stories import SETS, load  # noqa: E402
+from bench.stories import SETS, STORY_TEXT_CHARS, load  # noqa: E402
 from flows.reference_data import stop_words  # noqa: E402
 from flows.steps.stories import story_tables  # noqa: E402
 from transforms.stories import StoryInput, StoryParams  # noqa: E402
@@ -76,7 +76,7 @@ def story_step(
     con = connect_memory(wh.root, extra=wh.staged_files(run_id))
     try:
         t0 = time.perf_counter()
-        tables = story_tables(con, params, 5000, stop_words("en"), now=NOW)
+        tables = story_tables(con, params, STORY_TEXT_CHARS, stop_words("en"), now=NOW)
         seconds = time.perf_counter() - t0
     finally:
         con.close()

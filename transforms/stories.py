@@ -4,7 +4,7 @@ Each canonical article becomes a TF-IDF vector of its words and word pairs (titl
 weighted up, terms seen in one article only or in most articles dropped, the strongest
 ``top_terms`` kept) plus the canonical ids of the entities it mentions, so "Kyiv" and "Kiev"
 count once. Two articles' similarity is the cosine of their vectors, lowered by a time decay
-when both are dated. Stories are the clusters of **average linkage** over those similarities,
+when both are dated and raised when each is the other's most similar article. Stories are the clusters of **average linkage** over those similarities,
 cut at ``threshold``: a story joins another only when its articles are, on average, similar to
 the other's, so a chain of pairwise-similar articles on one topic does not become one story
 (single-link components did that). Average linkage is computed over the sparse graph of pairs
@@ -44,9 +44,9 @@ _ENTITY = "\x00e:"
 class StoryParams:
     """Chosen on stories_multinews_dev and stories_ecbplus_dev together (bench/stories.py --grid)."""
 
-    threshold: float = 0.18  # average cosine at which two stories merge
+    threshold: float = 0.175  # average cosine at which two stories merge
     title_weight: float = 2.0  # a title word counts as this many body words
-    lede_words: int = 100  # the first words of the body ...
+    lede_words: int = 150  # the first words of the body ...
     lede_weight: float = 2.0  # ... count this much
     entity_weight: float = 1.0  # term frequency of each distinct entity an article mentions
     name_weight: float = 2.0  # a capitalised word inside a sentence (a name) counts this much
@@ -70,6 +70,11 @@ class StoryParams:
     # Earlier stories found this way are clustered again with the new articles (True) rather
     # than kept as formed (False): an early run saw only part of the evidence.
     recluster: bool = True
+    # Two articles that are each other's most similar article count this much more similar:
+    # most events are covered by two or three outlets, and among pairs just under the threshold
+    # a mutual best match is far likelier to be one event than a pair where either article has a
+    # closer match (Multi-News dev ARI 0.799 -> 0.806 at the same precision; ECB+ unchanged).
+    mutual_boost: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +291,29 @@ def story_clusters(
         counts = [story_terms(a, stop_words, params) for a in articles]
     vectors = tfidf(counts, params, df, n_docs)
     pairs = similar_pairs(vectors, [a.published_at for a in articles], params)
+    if params.mutual_boost:
+        pairs = mutual_nearest_boost(len(articles), list(pairs), params.mutual_boost)
     labels = average_linkage(len(articles), pairs, params.threshold, groups)
     return labels, member_similarity(vectors, labels)
+
+
+def mutual_nearest_boost(
+    count: int, pairs: Sequence[tuple[int, int, float]], boost: float
+) -> list[tuple[int, int, float]]:
+    """``pairs`` with the similarity of each mutual nearest pair (neither article has a more
+    similar one; ties count) multiplied by ``1 + boost``. Nearness is judged among ``pairs``: in
+    a later run, the new articles and the earlier stories blocking found for them, so an earlier
+    article's best match may lie outside them. One run and three runs still agree (ARI 1.000 on
+    both dev sets, bench/story_runs.py --runs 3): blocking finds a new article's closest
+    earlier articles, which is where a mutual pair with it can be.
+    """
+    best = [0.0] * count
+    for i, j, s in pairs:
+        if s > best[i]:
+            best[i] = s
+        if s > best[j]:
+            best[j] = s
+    return [(i, j, s * (1 + boost) if s >= best[i] and s >= best[j] else s) for i, j, s in pairs]
 
 
 def blocking_terms(vectors: sp.csr_matrix, terms: Sequence[str], k: int) -> list[list[tuple[str, float]]]:

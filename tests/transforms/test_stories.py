@@ -12,6 +12,7 @@ from transforms.stories import (
     StoryParams,
     average_linkage,
     cluster_stories,
+    mutual_nearest_boost,
     settle_story_ids,
     window_days,
 )
@@ -46,6 +47,18 @@ def test_average_linkage_does_not_chain_through_a_middle_article():
     assert average_linkage(3, pairs, threshold=0.3) == [0, 0, 2]
     # with a and c also related, the average clears the threshold and all three join
     assert average_linkage(3, [*pairs, (0, 2, 0.2)], threshold=0.3) == [0, 0, 0]
+
+
+def test_a_mutual_best_match_just_under_the_threshold_joins_and_a_one_sided_one_does_not():
+    # b and c are each other's closest article; a's closest is b, but b has a closer one (c),
+    # and so has d (its closest is c, whose closest is b)
+    pairs = [(0, 1, 0.15), (1, 2, 0.16), (2, 3, 0.15)]
+    boosted = mutual_nearest_boost(4, pairs, 0.5)
+    assert boosted == [(0, 1, 0.15), (1, 2, 0.16 * 1.5), (2, 3, 0.15)]
+    assert average_linkage(4, pairs, 0.175) == [0, 1, 2, 3]
+    assert average_linkage(4, boosted, 0.175) == [0, 1, 1, 3]
+    # a tie for the best counts as mutual on both sides
+    assert mutual_nearest_boost(3, [(0, 1, 0.2), (0, 2, 0.2)], 1.0) == [(0, 1, 0.4), (0, 2, 0.4)]
 
 
 def test_the_result_does_not_depend_on_the_order_pairs_arrive_in():
