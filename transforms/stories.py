@@ -4,10 +4,11 @@ Each canonical article becomes a TF-IDF vector of its words and word pairs (titl
 weighted up, terms seen in one article only or in most articles dropped, the strongest
 ``top_terms`` kept) plus the canonical ids of the entities it mentions, so "Kyiv" and "Kiev"
 count once. Two articles' similarity is the cosine of their vectors, lowered by a time decay
-when both are dated and raised when each is the other's most similar article. Stories are the clusters of **average linkage** over those similarities,
-cut at ``threshold``: a story joins another only when its articles are, on average, similar to
-the other's, so a chain of pairwise-similar articles on one topic does not become one story
-(single-link components did that). Average linkage is computed over the sparse graph of pairs
+when both are dated and raised when each is the other's most similar article. Stories are
+the clusters of **average linkage** over those similarities, cut at ``threshold``: a story
+joins another only when its articles are, on average, similar to the other's, so a chain of
+pairwise-similar articles on one topic does not become one story (single-link components did
+that). Average linkage is computed over the sparse graph of pairs
 with a similarity of at least ``min_pair_similarity``; pairs below it count as 0.
 
 Measured on the dev sets in bench/stories.py (see README: Stories): the parameters below are

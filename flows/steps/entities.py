@@ -18,7 +18,7 @@ from flows.reference_data import load_gazetteer
 from flows.steps.base import RunContext
 from transforms.aliases import AliasTable
 from transforms.entity_resolution import PLACE_LABELS, LocalEntity, ResolutionParams, resolve_entities
-from transforms.name_usage import NAME_LABELS, PERSON, Profiles, person_usage
+from transforms.name_usage import NAME_LABELS, PERSON, Profiles, person_usage_cleaned
 from transforms.places import Gazetteer
 from warehouse.catalog import connect_memory
 from warehouse.schemas import ENTITIES, ENTITY_PAIRS, ENTITY_REDIRECTS, conform, to_table
@@ -141,7 +141,9 @@ def redirect_rows(
     totals = con.execute(LABEL_TOTALS_SQL).fetchall()
     vocabulary = totals[0][2] if totals else 0
     profiles = Profiles(counts, {label: n for label, n, _ in totals}, vocabulary)
-    usage = person_usage(contexts, profiles, prior_mentions=params.usage_prior_mentions)
+    usage = person_usage_cleaned(
+        contexts, profiles, params.usage_margin, prior_mentions=params.usage_prior_mentions
+    )
     local = []
     for i, n, lab, c, a, share in con.execute(LOCAL_ENTITIES_SQL).fetchall():
         u = usage.get(i) if lab == PERSON else None

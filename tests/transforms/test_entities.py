@@ -377,6 +377,36 @@ def test_a_name_used_where_the_corpus_puts_firms_is_not_a_person():
     assert shrunk["yukos"].margin == pytest.approx(usage["yukos"].margin / 2)
 
 
+def test_teams_the_model_calls_people_stop_shielding_one_another_in_a_second_pass():
+    from collections import Counter
+
+    from transforms.name_usage import person_usage, person_usage_cleaned, profiles_from, without_names
+
+    # "at X ... it": a club's context; the model labels two clubs PERSON, so the person profile
+    # holds their "at" mentions, and the weaker club (a few "he" by chance) looks like a person
+    contexts = {
+        "club": {"L at": 12, "P it": 12},
+        "other club": {"L at": 3, "P it": 1, "P he": 3},
+        "person": {"L said": 20, "P he": 20},
+    }
+    person: Counter = Counter({"L said": 30, "P he": 30})  # the corpus's other people
+    for c in contexts.values():
+        person.update(c)
+    org = {"L at": 20, "P it": 20, "L said": 2, "P he": 1}
+    profiles = profiles_from({"PERSON": dict(person), "ORG": org})
+    first = person_usage(contexts, profiles)
+    assert first["club"].margin < -5 and first["other club"].margin > 0
+    second = person_usage_cleaned(contexts, profiles, margin=0.3)
+    assert second["club"] == first["club"]  # moved once, stays moved
+    assert (second["other club"].label, second["other club"].margin < -1) == ("ORG", True)
+    assert second["person"].margin > first["person"].margin > 3
+    # the moved name's counts change sides, nothing else
+    cleaned = without_names(profiles, contexts, {"club": "ORG"})
+    assert cleaned.counts["PERSON"]["L at"] == 3 and cleaned.counts["ORG"]["L at"] == 32
+    assert cleaned.totals["PERSON"] == profiles.totals["PERSON"] - 24
+    assert cleaned.totals["ORG"] == profiles.totals["ORG"] + 24
+
+
 def test_a_person_used_like_a_team_or_firm_takes_that_label_unless_its_first_name_is_a_persons():
     local = [
         LocalEntity("y", "Yukos", "PERSON", 27, person_margin=-1.6, usage_label="ORG"),
