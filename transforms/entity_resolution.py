@@ -32,6 +32,10 @@ class LocalEntity:
     # below 0, more like ``usage_label``'s; None when not measured (not a PERSON, or too rare)
     person_margin: float | None = None
     usage_label: str | None = None
+    # articles that name it twice or more, and those where one of them is shorter ("Howard",
+    # "Ms Jowell" for Michael Howard, Tessa Jowell): news names a person again by surname
+    repeated_articles: int = 0
+    shortened_articles: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ class ResolutionParams:
     # articles needs more than a few odd neighbours (results tables, "a Lo Cicero try") to move
     usage_prior_mentions: float = 5.0
     usage_first_names: int = 2  # full names that make a first word a first name
+    # A full "person" name repeated in this many articles and never shortened in any ("Franz
+    # Ferdinand", a band, where a person would be "Ferdinand" or "Mr Ferdinand" the second time)
+    # is not a person's, unless its first word is a first name as above ("Bill Thompson", named
+    # in full in a columnist's standfirst and byline). bench/person_names.py lists what it moves.
+    unshortened_articles: int = 4
 
 
 def _singular_name(name: str) -> str:
@@ -160,6 +169,17 @@ def resolve_entities(
             and not first_name
         ):
             target[e.entity_id] = (e.name, e.usage_label, "not_a_person")
+        elif (
+            len(words) > 1
+            and e.repeated_articles >= params.unshortened_articles
+            and e.shortened_articles == 0
+            and not first_name
+        ):
+            target[e.entity_id] = (
+                e.name,
+                e.usage_label or (seen.most_common(1)[0][0] if seen else "ORG"),
+                "not_a_person",
+            )
         # ... nor is a one-word "person" that the gazetteer knows as a place, that the corpus
         # also labels a place, and that is no one's surname ("Glasgow", the rugby side; a first
         # name does not count here: "Glasgow Rangers" is tagged PERSON too)

@@ -55,15 +55,28 @@ from (select entity_id, label, unnest([
 group by all
 """
 
-LOCAL_ENTITIES_SQL = """
+LOCAL_ENTITIES_SQL = r"""
+-- per article: named twice or more, and once of those shorter than in full (a word of the
+-- name, or ending with its last word: "Howard", "Ms Jowell"), as news names a person again
+with per_article as (
+    select entity_id, article_id, count(*) >= 2 as repeated,
+           bool_or(text <> name and (list_contains(string_split(name, ' '), text)
+               or regexp_extract(text, '(\S+)$', 1) = regexp_extract(name, '(\S+)$', 1))) as shortened
+    from mention_contexts group by all),
+counted as (
+    select entity_id, count(*) filter (where repeated) as repeated_articles,
+           count(*) filter (where shortened) as shortened_articles
+    from per_article group by entity_id)
 -- the spelling most mentions use ("Obama", not the "OBAMA" of a transcript that sorts first)
 select entity_id, mode(name order by name) as name, first(label order by label) as label,
        count(distinct article_id) as article_count,
        list_sort(list_distinct(list(text) filter (
            where regexp_full_match(text, '[A-Z][A-Z0-9&.-]+') and upper(name) <> text))) as acronyms,
        -- share of mentions right after "the", "a" or "an": people's names almost never are
-       avg(case when left_word in ('the', 'a', 'an') then 1.0 else 0.0 end) as determiner_share
-from mention_contexts
+       avg(case when left_word in ('the', 'a', 'an') then 1.0 else 0.0 end) as determiner_share,
+       any_value(c.repeated_articles) as repeated_articles,
+       any_value(c.shortened_articles) as shortened_articles
+from mention_contexts join counted c using (entity_id)
 group by entity_id
 """
 
@@ -145,11 +158,20 @@ def redirect_rows(
         contexts, profiles, params.usage_margin, prior_mentions=params.usage_prior_mentions
     )
     local = []
-    for i, n, lab, c, a, share in con.execute(LOCAL_ENTITIES_SQL).fetchall():
+    for i, n, lab, c, a, share, repeated, shortened in con.execute(LOCAL_ENTITIES_SQL).fetchall():
         u = usage.get(i) if lab == PERSON else None
         local.append(
             LocalEntity(
-                i, n, lab, c, tuple(a or ()), share or 0.0, u.margin if u else None, u.label if u else None
+                i,
+                n,
+                lab,
+                c,
+                tuple(a or ()),
+                share or 0.0,
+                u.margin if u else None,
+                u.label if u else None,
+                repeated_articles=repeated,
+                shortened_articles=shortened,
             )
         )
     places = gazetteer.place_id if gazetteer is not None else None

@@ -436,6 +436,27 @@ def test_a_person_used_like_a_team_or_firm_takes_that_label_unless_its_first_nam
     }
 
 
+def test_a_full_name_never_shortened_where_it_is_named_again_is_not_a_persons():
+    local = [
+        # a band: named twice in 4 articles, never "Ferdinand" alone; its neighbours read like a
+        # person's ("Franz Ferdinand won", ", who"), so only this evidence moves it
+        LocalEntity("ff", "Franz Ferdinand", "PERSON", 16, person_margin=1.4, usage_label="ORG",
+                    repeated_articles=4, shortened_articles=0),
+        LocalEntity("mh", "Michael Howard", "PERSON", 94, repeated_articles=52, shortened_articles=44),
+        # one shortened article is enough to be a person
+        LocalEntity("tj", "Tessa Jowell", "PERSON", 9, repeated_articles=5, shortened_articles=1),
+        # too few articles to tell
+        LocalEntity("pn", "Peña Nieto", "PERSON", 3, repeated_articles=3, shortened_articles=0),
+        # named in full in a standfirst and a byline, but "Bill" is a first name
+        LocalEntity("bt", "Bill Thompson", "PERSON", 7, person_margin=0.6, usage_label="ORG",
+                    repeated_articles=7, shortened_articles=0),
+        LocalEntity("bg", "Bill Gates", "PERSON", 11, repeated_articles=3, shortened_articles=3),
+        LocalEntity("bc", "Bill Clinton", "PERSON", 9, repeated_articles=4, shortened_articles=4),
+    ]  # fmt: skip
+    got = {r.entity_id: (r.canonical_name, r.canonical_label, r.reason) for r in resolve_entities(local, {})}
+    assert got == {"ff": ("Franz Ferdinand", "ORG", "not_a_person")}
+
+
 def test_a_word_of_a_name_is_not_its_acronym_but_a_surname_in_capitals_still_is():
     local = [
         # one article's "Indiana GOP" took that article's bare "GOP" mentions as its surname
