@@ -556,7 +556,8 @@ ENTITY_REDIRECTS = TableSpec(
             " e.g. Royaume-Uni for United Kingdom), label (same name, model gave another label),"
             " plural, acronym (short form defined elsewhere), surname (the one dominant full name),"
             " not_a_person (labelled PERSON but used after 'the', 'a' or 'an', as the Lib Dems or an Oscar,"
-            " or among words the corpus puts around other labels, as oil firm Yukos).",
+            " or among words the corpus puts around other labels, as oil firm Yukos, or a full name"
+            " never shortened where it is named again, as the band Franz Ferdinand).",
             nullable=False,
         ),
         RUN_ID,
