@@ -53,12 +53,13 @@ def test_a_mutual_best_match_just_under_the_threshold_joins_and_a_one_sided_one_
     # b and c are each other's closest article; a's closest is b, but b has a closer one (c),
     # and so has d (its closest is c, whose closest is b)
     pairs = [(0, 1, 0.15), (1, 2, 0.16), (2, 3, 0.15)]
-    boosted = mutual_nearest_boost(4, pairs, 0.5)
+    boosted = list(mutual_nearest_boost(4, pairs, 0.5))
     assert boosted == [(0, 1, 0.15), (1, 2, 0.16 * 1.5), (2, 3, 0.15)]
     assert average_linkage(4, pairs, 0.175) == [0, 1, 2, 3]
     assert average_linkage(4, boosted, 0.175) == [0, 1, 1, 3]
     # a tie for the best counts as mutual on both sides
-    assert mutual_nearest_boost(3, [(0, 1, 0.2), (0, 2, 0.2)], 1.0) == [(0, 1, 0.4), (0, 2, 0.4)]
+    assert list(mutual_nearest_boost(3, [(0, 1, 0.2), (0, 2, 0.2)], 1.0)) == [(0, 1, 0.4), (0, 2, 0.4)]
+    assert list(mutual_nearest_boost(2, [], 0.5)) == []
 
 
 def test_the_result_does_not_depend_on_the_order_pairs_arrive_in():
