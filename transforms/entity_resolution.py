@@ -160,8 +160,9 @@ def resolve_entities(
         # Blackburn" is the club, whoever Tony Blackburn is)
         others = first_names[words[0]] - (e.entity_id in full_names)
         first_name = len(words) > 1 and others >= params.usage_first_names
+        corpus_label = seen.most_common(1)[0][0] if seen else "ORG"  # its label elsewhere, if any
         if e.determiner_share >= params.determiner_share and not person_shaped:
-            target[e.entity_id] = (e.name, seen.most_common(1)[0][0] if seen else "ORG", "not_a_person")
+            target[e.entity_id] = (e.name, corpus_label, "not_a_person")
         elif (
             e.person_margin is not None
             and e.usage_label is not None
@@ -175,11 +176,7 @@ def resolve_entities(
             and e.shortened_articles == 0
             and not first_name
         ):
-            target[e.entity_id] = (
-                e.name,
-                e.usage_label or (seen.most_common(1)[0][0] if seen else "ORG"),
-                "not_a_person",
-            )
+            target[e.entity_id] = (e.name, e.usage_label or corpus_label, "not_a_person")
         # ... nor is a one-word "person" that the gazetteer knows as a place, that the corpus
         # also labels a place, and that is no one's surname ("Glasgow", the rugby side; a first
         # name does not count here: "Glasgow Rangers" is tagged PERSON too)

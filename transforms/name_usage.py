@@ -124,7 +124,7 @@ def person_usage_cleaned(
     the teams and places it calls people ("Spurs", "Norwich") make their contexts look like a
     person's and shield one another. The names the first pass finds used like another label
     (margin at or below ``-margin``) leave the person profile for that label, and the others
-    are judged again against it; a name moved once stays moved (BBC: 7 more names moved, all
+    are judged again against it; a name moved once stays moved (BBC: 6 more names moved, all
     teams, places or firms; PolNeAR: none, bench/person_names.py)."""
     first = person_usage(contexts, profiles, smoothing, prior_mentions)
     moved = {name_id: u.label for name_id, u in first.items() if u.margin <= -margin}

@@ -26,7 +26,6 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -177,22 +176,47 @@ def tfidf_terms(
     return sp.diags(1.0 / norms) @ matrix, list(vocab)
 
 
-def similar_pairs(
+def similar_pair_arrays(
     vectors: sp.csr_matrix, published: Sequence[datetime | None], params: StoryParams, chunk: int = 500
-) -> Iterable[tuple[int, int, float]]:
-    """(i, j, similarity) for i < j at or above min_pair_similarity, a block of rows at a time."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, columns, similarities) of the pairs i < j at or above min_pair_similarity after the
+    time decay, computed a block of rows at a time and held as arrays (24 bytes a pair)."""
     transposed = vectors.T.tocsc()
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    dated = any(p is not None for p in published)
     for start in range(0, vectors.shape[0], chunk):
         block = (vectors[start : start + chunk] @ transposed).tocoo()
         keep = (block.data >= params.min_pair_similarity) & (block.row + start < block.col)
-        for i, j, s in zip(block.row[keep] + start, block.col[keep], block.data[keep], strict=True):
-            a, b = published[i], published[j]
-            if a is not None and b is not None:
-                days = abs((a - b).total_seconds()) / 86400
-                if days > params.same_days:
-                    s *= math.exp(-(days - params.same_days) / params.decay_days)
-            if s >= params.min_pair_similarity:
-                yield int(i), int(j), float(s)
+        rows, cols, sims = (
+            block.row[keep].astype(np.int64) + start,
+            block.col[keep].astype(np.int64),
+            block.data[keep],
+        )
+        if dated:
+            for k in range(len(sims)):
+                a, b = published[rows[k]], published[cols[k]]
+                if a is not None and b is not None:
+                    days = abs((a - b).total_seconds()) / 86400
+                    if days > params.same_days:
+                        sims[k] *= math.exp(-(days - params.same_days) / params.decay_days)
+            kept = sims >= params.min_pair_similarity
+            rows, cols, sims = rows[kept], cols[kept], sims[kept]
+        found.append((rows, cols, sims))
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+
+
+def similar_pairs(
+    vectors: sp.csr_matrix, published: Sequence[datetime | None], params: StoryParams, chunk: int = 500
+) -> Iterator[tuple[int, int, float]]:
+    """(i, j, similarity) for i < j at or above min_pair_similarity (``similar_pair_arrays``)."""
+    return _pairs(*similar_pair_arrays(vectors, published, params, chunk))
+
+
+def _pairs(rows: np.ndarray, cols: np.ndarray, sims: np.ndarray) -> Iterator[tuple[int, int, float]]:
+    for k in range(len(sims)):
+        yield int(rows[k]), int(cols[k]), float(sims[k])
 
 
 def average_linkage(
@@ -292,38 +316,26 @@ def story_clusters(
     if counts is None:
         counts = [story_terms(a, stop_words, params) for a in articles]
     vectors = tfidf(counts, params, df, n_docs)
-    pairs = similar_pairs(vectors, [a.published_at for a in articles], params)
+    rows, cols, sims = similar_pair_arrays(vectors, [a.published_at for a in articles], params)
     if params.mutual_boost:
-        pairs = mutual_nearest_boost(len(articles), pairs, params.mutual_boost)
-    labels = average_linkage(len(articles), pairs, params.threshold, groups)
+        sims = mutual_nearest_boost(len(articles), rows, cols, sims, params.mutual_boost)
+    labels = average_linkage(len(articles), _pairs(rows, cols, sims), params.threshold, groups)
     return labels, member_similarity(vectors, labels)
 
 
 def mutual_nearest_boost(
-    count: int, pairs: Iterable[tuple[int, int, float]], boost: float
-) -> Iterator[tuple[int, int, float]]:
-    """``pairs`` with the similarity of each mutual nearest pair (neither article has a more
-    similar one; ties count) multiplied by ``1 + boost``. Nearness is judged among ``pairs``: in
-    a later run, the new articles and the earlier stories blocking found for them, so an earlier
-    article's best match may lie outside them. One run and three runs still agree (ARI 1.000 on
-    both dev sets, bench/story_runs.py --runs 3): blocking finds a new article's closest
-    earlier articles, which is where a mutual pair with it can be.
-
-    The pairs are held in typed arrays (24 bytes a pair), not a list of tuples: on the 21,578
-    Reuters stories a list added 173 MiB to the clustering's peak.
-    """
-    rows, cols, sims = array("q"), array("q"), array("d")
-    for i, j, s in pairs:
-        rows.append(i)
-        cols.append(j)
-        sims.append(s)
-    r, c, v = (np.frombuffer(a, dtype=t) for a, t in ((rows, np.int64), (cols, np.int64), (sims, np.float64)))
+    count: int, rows: np.ndarray, cols: np.ndarray, sims: np.ndarray, boost: float
+) -> np.ndarray:
+    """``sims`` with the similarity of each mutual nearest pair (neither article has a more
+    similar one; ties count) multiplied by ``1 + boost``. Nearness is judged among the pairs
+    given: in a later run, the new articles and the earlier stories blocking found for them, so
+    an earlier article's best match may lie outside them. One run and three runs still agree
+    (ARI 1.000 on both dev sets, bench/story_runs.py --runs 3): blocking finds a new article's
+    closest earlier articles, which is where a mutual pair with it can be."""
     best = np.zeros(count)
-    np.maximum.at(best, r, v)
-    np.maximum.at(best, c, v)
-    boosted = np.where((v >= best[r]) & (v >= best[c]), v * (1 + boost), v)
-    for k in range(len(boosted)):
-        yield int(r[k]), int(c[k]), float(boosted[k])
+    np.maximum.at(best, rows, sims)
+    np.maximum.at(best, cols, sims)
+    return np.where((sims >= best[rows]) & (sims >= best[cols]), sims * (1 + boost), sims)
 
 
 def blocking_terms(vectors: sp.csr_matrix, terms: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
